@@ -1,0 +1,90 @@
+"""Turn bytes in real-world mail charsets into text, trusting the declared charset only so far."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from email.header import decode_header
+
+from charset_normalizer import from_bytes
+
+ALIASES = {
+    "gb2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "",
+    "unknown-8bit": "",
+}
+"""Declared names that are really a superset (GB2312 mail is written with GBK/GB18030 tools)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85]+")
+
+
+def codec_for(declared: str | None) -> str | None:
+    """The Python codec to use for a declared charset, or None when it is unknown."""
+    if not declared:
+        return None
+    name = declared.strip().strip('"').lower()
+    name = ALIASES.get(name, name)
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Decode mail bytes: valid UTF-8 wins over a legacy label, then the label, then detection."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    codec = codec_for(declared)
+    if codec and codec not in ("utf-8", "ascii"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    return data.decode(codec or "utf-8", errors="replace")
+
+
+def decode_header_value(value: str | None) -> str:
+    """A header as readable text: RFC 2047 words and raw 8-bit bytes both decoded."""
+    if not value:
+        return ""
+    value = str(value)
+    try:
+        parts = decode_header(value)
+    except (ValueError, LookupError):
+        parts = [(value, None)]
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8", "surrogateescape")
+        elif charset is None:
+            chunk = chunk.decode("ascii", "surrogateescape").encode("utf-8", "surrogateescape")
+        out.append(decode_bytes(chunk, charset))
+    return "".join(out)
+
+
+def one_line(text: str, limit: int = 998) -> str:
+    """Text safe to put in a header of ours: no line breaks or control characters."""
+    text = _LINE_BREAKS.sub(" ", text)
+    text = _CONTROL.sub("", text)
+    return " ".join(text.split())[:limit]

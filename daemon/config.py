@@ -1,0 +1,197 @@
+"""Settings: one TOML file, overridden by COMPLAINTD_* environment variables, validated at start.
+
+Order of precedence (highest first): environment > config file > built-in default.
+An environment variable names a key by section and key joined with a double underscore,
+e.g. ``COMPLAINTD_IMAP__HOST`` or ``COMPLAINTD_DATABASE__URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+ENV_PREFIX = "COMPLAINTD_"
+"""Environment variables with this prefix override keys of the config file."""
+
+CONFIG_ENV = "COMPLAINTD_CONFIG"
+"""Path of the config file when ``--config`` is not given."""
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the bad key."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _read_secret(value: SecretStr | None, file: Path | None, credential: str) -> SecretStr | None:
+    """A secret comes from the value itself, a file, or a systemd credential of that name."""
+    if value is not None:
+        return value
+    if file is not None:
+        return SecretStr(file.read_text().strip())
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+    if cred_dir and (Path(cred_dir) / credential).is_file():
+        return SecretStr((Path(cred_dir) / credential).read_text().strip())
+    return None
+
+
+class DeskSettings(Section):
+    name: str = "Complaint Desk"
+    address: str = "complaints@localhost"
+    phone: str = ""
+    web_url: str = ""
+    time_zone: str = "Asia/Shanghai"
+    default_language: Literal["zh", "es", "en"] = "en"
+    number_format: str = "C{date:%Y%m%d}-{seq:04d}"
+    answer_within_days: int = Field(3, ge=0)
+    max_acks_per_sender_per_hour: int = Field(5, ge=1)
+    templates_dir: Path | None = None
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/complaintd.db"
+
+
+class StorageSettings(Section):
+    attachments_dir: Path = Path("var/attachments")
+    max_attachment_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_message_bytes: int = Field(30 * 1024 * 1024, gt=0)
+
+
+class MaildirSettings(Section):
+    path: Path = Path("var/inbox")
+    poll_seconds: float = Field(1.0, gt=0)
+
+
+class ImapSettings(Section):
+    host: str
+    port: int | None = Field(None, gt=0, lt=65536)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    ca_file: Path | None = None
+    user: str
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    poll_seconds: float = Field(30.0, gt=0)
+    idle_seconds: float = Field(5.0, gt=0)
+    batch_size: int = Field(50, gt=0)
+
+    @model_validator(mode="after")
+    def _secret(self) -> ImapSettings:
+        self.password = _read_secret(self.password, self.password_file, "imap_password")
+        if self.password is None:
+            raise ValueError(
+                "no password: set imap.password_file, COMPLAINTD_IMAP__PASSWORD "
+                "or the systemd credential imap_password"
+            )
+        if self.port is None:
+            self.port = 993 if self.security == "tls" else 143
+        return self
+
+
+class SmtpSettings(Section):
+    host: str
+    port: int | None = Field(None, gt=0, lt=65536)
+    security: Literal["tls", "starttls", "none"] = "starttls"
+    ca_file: Path | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _secret(self) -> SmtpSettings:
+        self.password = _read_secret(self.password, self.password_file, "smtp_password")
+        if self.port is None:
+            self.port = {"tls": 465, "starttls": 587, "none": 25}[self.security]
+        return self
+
+
+class OutboxSettings(Section):
+    dir: Path = Path("var/outbox")
+    max_attempts: int = Field(8, gt=0)
+    retry_base_seconds: float = Field(30.0, gt=0)
+    retry_max_seconds: float = Field(3600.0, gt=0)
+
+
+class QueueSettings(Section):
+    redis_url: str | None = None
+    queue_name: str = "complaintd-mail"
+
+
+class Settings(Section):
+    """The whole configuration; only the sections a deployment uses need to be written."""
+
+    desk: DeskSettings = DeskSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    maildir: MaildirSettings = MaildirSettings()
+    imap: ImapSettings | None = None
+    smtp: SmtpSettings | None = None
+    outbox: OutboxSettings = OutboxSettings()
+    queue: QueueSettings = QueueSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return tree
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{key}: {message}")
+    return "; ".join(lines)
+
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read, merge and validate the settings, or raise ConfigError naming the bad key."""
+    environ = dict(os.environ if environ is None else environ)
+    if path is None and environ.get(CONFIG_ENV):
+        path = Path(environ[CONFIG_ENV])
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = _merge(data, _env_overrides(environ))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path or 'configuration'}: {_describe(exc)}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path or 'configuration'}: {exc}") from exc

@@ -1,0 +1,55 @@
+"""Compose the mails we send: fixed Message-ID, loop headers, and nothing a sender can inject."""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+
+from daemon.charsets import one_line
+from daemon.clock import utcnow
+from daemon.config import Settings
+
+LOOP_HEADER = "X-Complaintd-Loop"
+TICKET_HEADER = "X-Complaintd-Ticket"
+
+
+def desk_domain(settings: Settings) -> str:
+    return settings.desk.address.rpartition("@")[2] or "localhost"
+
+
+def compose(
+    settings: Settings,
+    *,
+    to: str,
+    to_name: str = "",
+    subject: str,
+    text: str,
+    html: str | None = None,
+    language: str = "en",
+    ticket_number: str | None = None,
+    in_reply_to: str | None = None,
+    auto_submitted: str = "auto-replied",
+) -> EmailMessage:
+    """A ready-to-send message; every header value passes through ``one_line`` or Address."""
+    desk = settings.desk
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(one_line(desk.name, 120), addr_spec=desk.address)
+    message["To"] = Address(one_line(to_name, 120), addr_spec=to)
+    message["Reply-To"] = desk.address
+    message["Subject"] = one_line(subject)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(domain=desk_domain(settings))
+    if in_reply_to:
+        message["In-Reply-To"] = f"<{one_line(in_reply_to)}>"
+        message["References"] = f"<{one_line(in_reply_to)}>"
+    message["Auto-Submitted"] = auto_submitted
+    message["Content-Language"] = language
+    message[LOOP_HEADER] = desk.address
+    if ticket_number:
+        message[TICKET_HEADER] = ticket_number
+    message.set_content(text, cte="quoted-printable" if text.isascii() else "base64")
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message

@@ -1,0 +1,77 @@
+"""The outbox: rows written with the change that caused them, claimed and marked by dispatchers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from daemon.clock import utcnow
+from daemon.models import Outbox, Ticket
+
+CLAIM_SECONDS = 120
+"""How long a dispatcher owns a row it is sending; after that another may take it over."""
+
+
+def add(
+    session: Session, message: EmailMessage, *, purpose: str, ticket: Ticket | None = None
+) -> Outbox:
+    """Queue a composed message; its bytes and Message-ID are fixed from now on."""
+    row = Outbox(
+        ticket=ticket,
+        purpose=purpose,
+        recipient=message["To"].addresses[0].addr_spec,
+        message_id=message["Message-ID"].strip("<>"),
+        raw=message.as_bytes(),
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def recent_count(session: Session, recipient: str, purpose: str, hours: float = 1.0) -> int:
+    since = utcnow() - timedelta(hours=hours)
+    query = select(func.count(Outbox.id)).where(
+        Outbox.recipient == recipient, Outbox.purpose == purpose, Outbox.created_at >= since
+    )
+    return session.scalar(query) or 0
+
+
+def due_ids(session: Session, limit: int = 100) -> list[int]:
+    """Pending rows whose time has come and that no live dispatcher holds."""
+    now = utcnow()
+    query = (
+        select(Outbox.id)
+        .where(
+            Outbox.status == "pending",
+            Outbox.next_attempt_at <= now,
+            or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
+        )
+        .order_by(Outbox.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim(session: Session, ids: list[int]) -> list[Outbox]:
+    """Take the rows no one else holds; a row is claimed by exactly one dispatcher at a time."""
+    now = utcnow()
+    claimed = []
+    for row_id in ids:
+        result = session.execute(
+            update(Outbox)
+            .where(
+                Outbox.id == row_id,
+                Outbox.status == "pending",
+                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    if not claimed:
+        return []
+    return list(session.scalars(select(Outbox).where(Outbox.id.in_(claimed)).order_by(Outbox.id)))

@@ -1,0 +1,73 @@
+"""What the pipeline steps share: the item in hand and the ways a step can end processing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from daemon.attachments import AttachmentStore
+    from daemon.config import Settings
+    from daemon.models import Attachment, Outbox, RawItem, Ticket
+    from daemon.templates import Templates
+
+
+class Done(Exception):
+    """A step has decided the item's outcome; later steps must not run."""
+
+    def __init__(self, outcome: str, reason: str = "") -> None:
+        super().__init__(f"{outcome}: {reason}" if reason else outcome)
+        self.outcome = outcome
+        self.reason = reason
+
+
+class Hold(Done):
+    """The item is recorded and answered as far as possible, but kept in quarantine for staff."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("quarantined", reason)
+
+
+class Reject(Exception):
+    """The item cannot be processed (not mail, no sender...): it goes to quarantine."""
+
+
+@dataclass
+class Part:
+    """A decoded attachment, kept only until it is stored."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Item:
+    """One raw item on its way through the pipeline, with what each step found out."""
+
+    raw_item: RawItem
+    session: Session
+    settings: Settings
+    store: AttachmentStore
+    templates: Templates
+    channel: str = "email"
+    message: Message | None = None
+    message_id: str | None = None
+    subject: str = ""
+    sender: str | None = None
+    sender_name: str = ""
+    reply_to: str | None = None
+    text: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    content_language: str = ""
+    parts: list[Part] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    oversize: bool = False
+    ticket: Ticket | None = None
+    language: str = ""
+    outbox: list[Outbox] = field(default_factory=list)
+    ack_message_id: str | None = None
+    hold_reason: str | None = None

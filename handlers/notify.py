@@ -1,0 +1,62 @@
+"""Notify: the owner's acknowledgement, in their language, with the number and the answer date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from daemon import outbox
+from daemon.i18n import department_name, format_when
+from daemon.mail import compose
+from daemon.models import Event
+from handlers.context import Item
+
+name = "notify"
+
+
+def run(item: Item) -> None:
+    ticket = item.ticket
+    settings = item.settings
+    recipient = item.reply_to or ticket.owner_email
+    limit = settings.desk.max_acks_per_sender_per_hour
+    if outbox.recent_count(item.session, recipient, "ack") >= limit:
+        item.session.add(
+            Event(
+                ticket=ticket,
+                actor="complaintd",
+                channel="system",
+                kind="ack_suppressed",
+                text=f"more than {limit} acknowledgements to {recipient} within an hour",
+            )
+        )
+        return
+    answer_by = datetime.fromisoformat(ticket.deadlines["answer"])
+    context = {
+        "ticket": ticket,
+        "desk": settings.desk,
+        "department_name": department_name(ticket.department, ticket.language),
+        "answer_by": format_when(answer_by, ticket.language, settings.desk.time_zone),
+    }
+    render = item.templates.render
+    message = compose(
+        settings,
+        to=recipient,
+        to_name=ticket.owner_name or "",
+        subject=render(ticket.language, "owner/ack", "subject", **context),
+        text=render(ticket.language, "owner/ack", "txt", **context),
+        html=render(ticket.language, "owner/ack", "html", **context),
+        language=ticket.language,
+        ticket_number=ticket.number,
+        in_reply_to=item.message_id,
+    )
+    row = outbox.add(item.session, message, purpose="ack", ticket=ticket)
+    item.outbox.append(row)
+    item.ack_message_id = row.message_id
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor="complaintd",
+            channel="email",
+            kind="acknowledged",
+            data={"to": recipient, "message_id": row.message_id},
+        )
+    )

@@ -1,0 +1,46 @@
+"""Oversize: mail over the size limit is kept (headers only); the owner learns another way in."""
+
+from __future__ import annotations
+
+from daemon import outbox
+from daemon.mail import compose
+from handlers.context import Hold, Item
+from handlers.language import detect
+
+name = "oversize"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_048_576:.1f}"
+
+
+def run(item: Item) -> None:
+    if not item.oversize:
+        return
+    settings = item.settings
+    size, limit = item.raw_item.size, settings.storage.max_message_bytes
+    reason = (
+        f"message of {_mb(size)} MB is over the {_mb(limit)} MB limit; only its headers were kept"
+    )
+    if not item.sender:
+        raise Hold(reason)
+    language = detect(item.subject, item.content_language, settings.desk.default_language)
+    context = {
+        "desk": settings.desk,
+        "owner_name": item.sender_name,
+        "subject": item.subject,
+        "size_mb": _mb(size),
+        "limit_mb": _mb(limit),
+    }
+    render = item.templates.render
+    message = compose(
+        settings,
+        to=item.reply_to or item.sender,
+        to_name=item.sender_name,
+        subject=render(language, "owner/oversize", "subject", **context),
+        text=render(language, "owner/oversize", "txt", **context),
+        language=language,
+        in_reply_to=item.message_id,
+    )
+    item.outbox.append(outbox.add(item.session, message, purpose="oversize_notice"))
+    raise Hold(reason)

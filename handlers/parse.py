@@ -1,0 +1,132 @@
+"""Parse: raw bytes into subject, sender, readable text and attachments, whatever the charset."""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+from email.message import Message
+from email.utils import getaddresses
+
+import html2text
+from email_validator import EmailNotValidError, validate_email
+
+from daemon.charsets import decode_bytes, decode_header_value, one_line
+from daemon.models import Attachment
+from handlers.context import Item, Part, Reject
+
+name = "parse"
+_MSGID = re.compile(r"<([^<>\s]{1,900})>")
+_FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def message_ids(value: str | None) -> list[str]:
+    """All Message-IDs in a header such as References, without angle brackets."""
+    return _MSGID.findall(str(value or ""))
+
+
+def address(value: str | None) -> tuple[str, str | None]:
+    """The display name and the checked address of a From/Reply-To header (None if unusable)."""
+    for display, addr in getaddresses([str(value or "")]):
+        try:
+            checked = validate_email(addr, check_deliverability=False, allow_smtputf8=True)
+        except EmailNotValidError:
+            continue
+        return one_line(decode_header_value(display), 255), checked.normalized
+    return "", None
+
+
+def html_to_text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    return converter.handle(html).strip()
+
+
+def _payload(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError):
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _filename(part: Message, index: int) -> str:
+    try:
+        raw = part.get_filename()
+    except (ValueError, LookupError):
+        raw = None
+    cleaned = _FILENAME_BAD.sub("_", one_line(decode_header_value(raw), 200)).strip(" ._")
+    if cleaned:
+        return cleaned
+    subtype = part.get_content_subtype() or "bin"
+    return f"attachment-{index}.{subtype[:10]}"
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = part.get_content_disposition()
+    if disposition == "attachment":
+        return True
+    if part.get_content_maintype() == "text" and part.get_content_subtype() in ("plain", "html"):
+        return False
+    return part.get_content_maintype() != "multipart"
+
+
+def read_body(message: Message) -> tuple[str, list[Part]]:
+    """The readable text (plain preferred, else HTML turned into text) and the attachments."""
+    plain, html, parts = [], [], []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        if _is_attachment(part):
+            parts.append(
+                Part(_filename(part, len(parts) + 1), part.get_content_type(), _payload(part))
+            )
+            continue
+        text = decode_bytes(_payload(part), part.get_content_charset())
+        (html if part.get_content_subtype() == "html" else plain).append(text)
+    if any(chunk.strip() for chunk in plain):
+        body = "\n\n".join(chunk.strip() for chunk in plain)
+    else:
+        body = "\n\n".join(html_to_text(chunk) for chunk in html)
+    return body.replace("\r\n", "\n").replace("\x00", "").strip(), parts
+
+
+def run(item: Item) -> None:
+    raw = item.raw_item.raw
+    if not raw.strip():
+        raise Reject("empty message")
+    message = email.message_from_bytes(raw, policy=policy.compat32)
+    if not message.keys():
+        raise Reject("not an email message: no headers found")
+    item.message = message
+    ids = message_ids(message.get("Message-ID"))
+    item.message_id = ids[0] if ids else None
+    item.subject = one_line(decode_header_value(message.get("Subject")))
+    item.sender_name, item.sender = address(message.get("From"))
+    item.reply_to = address(message.get("Reply-To"))[1]
+    item.in_reply_to = message_ids(message.get("In-Reply-To")) + message_ids(
+        message.get("References")
+    )
+    item.content_language = str(message.get("Content-Language") or "").strip().lower()
+    if item.oversize:
+        return
+    item.text, item.parts = read_body(message)
+    for part in item.parts:
+        stored = item.store.put(part.data)
+        item.attachments.append(
+            Attachment(
+                raw_item_id=item.raw_item.id,
+                filename=part.filename,
+                content_type=one_line(part.content_type, 255),
+                size=stored.size,
+                sha256=stored.sha256,
+                stored=stored.stored,
+            )
+        )
+        part.data = b""
+    item.session.add_all(item.attachments)

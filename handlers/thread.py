@@ -1,0 +1,74 @@
+"""Thread: a repeated message is a duplicate; an answer about a ticket joins that ticket."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from daemon.models import Event, Outbox, RawItem, Ticket
+from daemon.numbering import number_pattern
+from handlers.context import Done, Item
+
+name = "thread"
+
+
+def _duplicate(item: Item) -> bool:
+    if not item.message_id:
+        return False
+    session = item.session
+    if session.scalar(select(Ticket.id).where(Ticket.message_id == item.message_id)):
+        return True
+    earlier = select(RawItem.id).where(
+        RawItem.message_id == item.message_id,
+        RawItem.status == "done",
+        RawItem.id != item.raw_item.id,
+    )
+    return session.scalar(earlier.limit(1)) is not None
+
+
+def find_ticket(item: Item) -> Ticket | None:
+    """Roundup's order: the number in the subject, then In-Reply-To/References."""
+    session = item.session
+    match = number_pattern(item.settings.desk.number_format).search(item.subject)
+    if match:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == match.group(1).upper()))
+        if ticket is not None:
+            return ticket
+    for ref in item.in_reply_to:
+        ticket_id = session.scalar(select(Outbox.ticket_id).where(Outbox.message_id == ref))
+        if ticket_id is None:
+            ticket_id = session.scalar(select(Ticket.id).where(Ticket.message_id == ref))
+        if ticket_id is not None:
+            return session.get(Ticket, ticket_id)
+    return None
+
+
+def append(item: Item, ticket: Ticket) -> None:
+    """Add the message to the ticket's history; an owner writing again re-opens a closed ticket."""
+    session = item.session
+    actor = item.sender or "unknown"
+    session.add(
+        Event(
+            ticket=ticket,
+            actor=actor,
+            channel=item.channel,
+            kind="message",
+            text=item.text,
+            data={"subject": item.subject, "message_id": item.message_id},
+            raw_item_id=item.raw_item.id,
+        )
+    )
+    for attachment in item.attachments:
+        attachment.ticket = ticket
+    if ticket.status == "closed" and actor == ticket.owner_email:
+        ticket.status = "accepted"
+        session.add(Event(ticket=ticket, actor=actor, channel=item.channel, kind="reopened"))
+
+
+def run(item: Item) -> None:
+    if _duplicate(item):
+        raise Done("duplicate", f"Message-ID {item.message_id} already recorded")
+    ticket = find_ticket(item)
+    if ticket is not None:
+        item.ticket = ticket
+        append(item, ticket)
+        raise Done("appended", ticket.number)
