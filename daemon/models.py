@@ -145,6 +145,8 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
+    ticket: Mapped[Ticket | None] = relationship()
+
 
 class NumberSequence(Base):
     """The last number handed out per scope (a day); bumped inside the ticket's transaction."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import func, or_, select, update
@@ -40,7 +40,7 @@ def recent_count(session: Session, recipient: str, purpose: str, hours: float = 
     return session.scalar(query) or 0
 
 
-def due_ids(session: Session, limit: int = 100) -> list[int]:
+def due_ids(session: Session, limit: int = 100, older_than: datetime | None = None) -> list[int]:
     """Pending rows whose time has come and that no live dispatcher holds."""
     now = utcnow()
     query = (
@@ -53,6 +53,8 @@ def due_ids(session: Session, limit: int = 100) -> list[int]:
         .order_by(Outbox.id)
         .limit(limit)
     )
+    if older_than is not None:
+        query = query.where(Outbox.created_at < older_than)
     return list(session.scalars(query))
 
 

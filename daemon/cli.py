@@ -1,0 +1,135 @@
+"""The ``complaintd`` command: one entry point for the service and every admin task."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from daemon import admin, config
+from daemon.db import Database
+from daemon.dispatch import Dispatcher
+
+EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="complaintd", description=__doc__)
+    parser.add_argument(
+        "--config", type=Path, help="TOML config file (default: $COMPLAINTD_CONFIG)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="the service: intake, pipeline, outgoing mail")
+    run.add_argument("--once", action="store_true", help="handle what is waiting, then exit")
+    ingest = commands.add_parser("ingest", help="put one raw message through the pipeline")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--json", action="store_true")
+    tickets = commands.add_parser("tickets", help="list or show tickets")
+    tickets_sub = tickets.add_subparsers(dest="action", required=True)
+    listing = tickets_sub.add_parser("list")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--json", action="store_true")
+    show = tickets_sub.add_parser("show")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    quarantine = commands.add_parser("quarantine", help="items that could not be processed")
+    quarantine_sub = quarantine.add_subparsers(dest="action", required=True)
+    quarantine_sub.add_parser("list").add_argument("--json", action="store_true")
+    retry = quarantine_sub.add_parser("retry")
+    retry.add_argument("ids", nargs="*", type=int, help="raw item ids (default: all)")
+    commands.add_parser("check-config", help="validate the configuration and exit")
+    init = commands.add_parser("init", help="write a commented example config")
+    init.add_argument("path", type=Path, nargs="?", default=Path("complaintd.toml"))
+    worker = commands.add_parser("worker", help="an rq worker that sends mail jobs")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "init":
+        return _init(args.path)
+    try:
+        settings = config.load(args.config)
+    except config.ConfigError as exc:
+        print(f"complaintd: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.config is not None:
+        import os
+
+        os.environ[config.CONFIG_ENV] = str(args.config.resolve())
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "check-config":
+        print(admin.config_summary(settings))
+        return 0
+    if args.command == "run":
+        from daemon.service import Service
+
+        Service(settings).run(once=args.once)
+        return 0
+    if args.command == "worker":
+        if not settings.queue.redis_url:
+            print("complaintd: worker needs queue.redis_url", file=sys.stderr)
+            return 2
+        from daemon.queue import run_worker
+
+        run_worker(settings, burst=args.burst)
+        return 0
+    db = Database(settings.database.url)
+    db.migrate()
+    if args.command == "ingest":
+        return _ingest(settings, db, args.file, args.json)
+    if args.command == "tickets":
+        return admin.tickets(db, args)
+    return admin.quarantine(settings, db, args)
+
+
+def _init(path: Path) -> int:
+    if path.exists():
+        print(f"complaintd: {path} exists; not overwriting it", file=sys.stderr)
+        return 1
+    path.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def _ingest(settings: config.Settings, db: Database, file: Path, as_json: bool) -> int:
+    import hashlib
+
+    from daemon.pipeline import Pipeline
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        print(f"complaintd: cannot read {file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    key = hashlib.sha256(raw).hexdigest()
+    result = Pipeline(settings, db).receive("cli", key, raw)
+    if result.outbox_ids:
+        _deliver(settings, db, result.outbox_ids)
+    outcome = "duplicate" if result.repeated else result.outcome
+    ack = admin.ack_message_id(db, result.outbox_ids)
+    payload = {"outcome": outcome, "ticket": result.ticket, **result.details}
+    payload.update(ack_message_id=ack, error=result.error, raw_item=result.raw_item_id)
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        print(f"{outcome}: {result.ticket or ''} {result.error or ''}".strip())
+    return 0
+
+
+def _deliver(settings: config.Settings, db: Database, ids: list[int]) -> None:
+    if settings.queue.redis_url:
+        from daemon.queue import MailQueue
+
+        MailQueue(settings.queue.redis_url, settings.queue.queue_name).enqueue(ids)
+    else:
+        Dispatcher(settings, db).send(ids)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The dispatcher: sends due outbox rows, marks each sent once, retries transient failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import timedelta
+
+from daemon import outbox
+from daemon.clock import utcnow
+from daemon.config import Settings
+from daemon.db import Database
+from daemon.models import Outbox
+from daemon.transport import FileTransport, PermanentError, SmtpTransport
+
+log = logging.getLogger(__name__)
+
+
+def make_transport(settings: Settings) -> FileTransport | SmtpTransport:
+    if settings.smtp is not None:
+        return SmtpTransport(settings.smtp)
+    return FileTransport(settings.outbox.dir)
+
+
+class Dispatcher:
+    """Claims rows, hands them to the transport, and records each result in its own row."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.transport = make_transport(settings)
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        policy = self.settings.outbox
+        seconds = min(
+            policy.retry_base_seconds * 2 ** max(attempts - 1, 0), policy.retry_max_seconds
+        )
+        return timedelta(seconds=seconds)
+
+    def send(self, ids: list[int]) -> int:
+        """Send these rows if still pending and unclaimed; returns how many were sent."""
+        with self.db.transaction() as session:
+            rows = outbox.claim(session, ids)
+            mails = [(self.settings.desk.address, r.recipient, r.message_id, r.raw) for r in rows]
+        if not rows:
+            return 0
+        results = asyncio.run(self.transport.send_many(mails))
+        self._record(rows, results)
+        return sum(result is None for result in results)
+
+    def send_due(self, limit: int = 200) -> int:
+        """Send whatever is due now (new rows and retries whose time has come)."""
+        with self.db.transaction() as session:
+            ids = outbox.due_ids(session, limit)
+        return self.send(ids) if ids else 0
+
+    def _record(self, rows: list[Outbox], results: list[Exception | None]) -> None:
+        now = utcnow()
+        max_attempts = self.settings.outbox.max_attempts
+        with self.db.transaction() as session:
+            for row, error in zip(rows, results, strict=True):
+                row = session.merge(row)
+                row.attempts += 1
+                row.claimed_until = None
+                if error is None:
+                    row.status, row.sent_at, row.last_error = "sent", now, None
+                    continue
+                row.last_error = str(error)[:2000]
+                if isinstance(error, PermanentError) or row.attempts >= max_attempts:
+                    row.status = "failed"
+                    log.warning("mail %s to %s failed: %s", row.message_id, row.recipient, error)
+                else:
+                    row.next_attempt_at = now + self.retry_delay(row.attempts)
+                    log.info("mail %s to %s deferred: %s", row.message_id, row.recipient, error)
+
+
+class DispatchThread(threading.Thread):
+    """In-process sending for one machine: woken by new rows, and every few seconds for retries."""
+
+    def __init__(self, dispatcher: Dispatcher, interval: float = 5.0) -> None:
+        super().__init__(name="dispatcher", daemon=True)
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+
+    def notify(self, _ids: list[int]) -> None:
+        self.wake.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            try:
+                while self.dispatcher.send_due() and not self.stopping.is_set():
+                    pass
+            except Exception:  # noqa: BLE001 - keep sending after a database hiccup
+                log.exception("dispatcher pass failed")
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        self.join(timeout=60)

@@ -1,0 +1,142 @@
+"""The long-running service: intake loop, pipeline, and getting the mail out."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from datetime import timedelta
+
+import sdnotify
+from redis.exceptions import RedisError
+
+from daemon import outbox
+from daemon.clock import utcnow
+from daemon.config import Settings
+from daemon.db import Database
+from daemon.dispatch import Dispatcher, DispatchThread
+from daemon.intake.base import Source, SourceUnavailable
+from daemon.intake.imap import ImapSource
+from daemon.intake.maildir import MaildirSource
+from daemon.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30.0
+"""How often unsent outbox rows are handed to Redis again (Redis may have lost them)."""
+
+
+class Backoff:
+    """Waits that double after each failure, up to a cap, and start over after a success."""
+
+    def __init__(self, first: float = 1.0, cap: float = 60.0) -> None:
+        self.first, self.cap, self.current = first, cap, first
+
+    def next(self) -> float:
+        delay, self.current = self.current, min(self.current * 2, self.cap)
+        return delay
+
+    def reset(self) -> None:
+        self.current = self.first
+
+
+def make_source(settings: Settings) -> Source:
+    limit = settings.storage.max_message_bytes
+    if settings.imap is not None:
+        return ImapSource(settings.imap, limit)
+    return MaildirSource(settings.maildir.path, limit, settings.maildir.poll_seconds)
+
+
+class Service:
+    """Owns the loop, the signals and the error policy; each item is handled by the pipeline."""
+
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database.url)
+        self.stopping = False
+        self.notifier = sdnotify.SystemdNotifier()
+        self.mail_queue = None
+        self.dispatch_thread: DispatchThread | None = None
+        self.last_sweep = 0.0
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.stopping:
+            raise SystemExit(1)
+        log.info("signal %s: finishing the item in hand, then stopping", signum)
+        self.stopping = True
+
+    def _start_sending(self) -> Pipeline:
+        if self.settings.queue.redis_url:
+            from daemon.queue import MailQueue
+
+            self.mail_queue = MailQueue(
+                self.settings.queue.redis_url, self.settings.queue.queue_name
+            )
+            return Pipeline(self.settings, self.db, on_outbox=self._enqueue)
+        self.dispatch_thread = DispatchThread(Dispatcher(self.settings, self.db))
+        self.dispatch_thread.start()
+        return Pipeline(self.settings, self.db, on_outbox=self.dispatch_thread.notify)
+
+    def _enqueue(self, ids: list[int]) -> None:
+        try:
+            self.mail_queue.enqueue(ids)
+        except RedisError as exc:
+            log.warning("cannot enqueue mail %s (will retry from the database): %s", ids, exc)
+
+    def _sweep(self) -> None:
+        if self.mail_queue is None or time.monotonic() - self.last_sweep < SWEEP_SECONDS:
+            return
+        self.last_sweep = time.monotonic()
+        with self.db.transaction() as session:
+            ids = outbox.due_ids(
+                session, 1000, older_than=utcnow() - timedelta(seconds=SWEEP_SECONDS)
+            )
+        if ids:
+            self._enqueue(ids)
+
+    def run(self, once: bool = False) -> None:
+        """Process items until SIGTERM (or, with ``once``, until the source is empty)."""
+        self.db.migrate()
+        pipeline = self._start_sending()
+        source = make_source(self.settings)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        self.notifier.notify("READY=1")
+        backoff = Backoff()
+        try:
+            while not self.stopping:
+                self.notifier.notify("WATCHDOG=1")
+                self._sweep()
+                try:
+                    batch = source.fetch()
+                    if not batch:
+                        if once:
+                            break
+                        source.wait(5.0)
+                        continue
+                    done = []
+                    for incoming in batch:
+                        if self.stopping:
+                            break
+                        result = pipeline.receive(
+                            source.name, incoming.key, incoming.raw, size=incoming.size
+                        )
+                        done.append((incoming, result.outcome == "quarantined"))
+                    source.finish(done)
+                    backoff.reset()
+                except SourceUnavailable as exc:
+                    delay = backoff.next()
+                    log.warning("%s; retrying in %.0f s", exc, delay)
+                    self._sleep(delay)
+        finally:
+            self.notifier.notify("STOPPING=1")
+            source.close()
+            if self.dispatch_thread is not None:
+                self.dispatch_thread.stop()
+                if once:
+                    Dispatcher(self.settings, self.db).send_due()
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(0.2)
