@@ -26,6 +26,17 @@ ALIASES = {
 }
 """Declared names that are really a superset (GB2312 mail is written with GBK/GB18030 tools)."""
 
+_NOT_MAIL_CHARSETS = [
+    "utf_7",
+    "utf_16",
+    "utf_16_be",
+    "utf_16_le",
+    "utf_32",
+    "utf_32_be",
+    "utf_32_le",
+]
+"""Detection must not pick these for mail text: they do not keep ASCII as ASCII."""
+_SURROGATES = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85]+")
 
@@ -58,7 +69,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             return data.decode(codec)
         except UnicodeDecodeError:
             pass
-    best = from_bytes(data).best()
+    mostly_utf8 = data.decode("utf-8", errors="replace")
+    if mostly_utf8.count("\ufffd") <= max(1, len(data) // 200):
+        return mostly_utf8
+    best = from_bytes(data, cp_exclusion=_NOT_MAIL_CHARSETS).best()
     if best is not None:
         return str(best)
     return data.decode(codec or "utf-8", errors="replace")
@@ -69,6 +83,8 @@ def decode_header_value(value: str | None) -> str:
     if not value:
         return ""
     value = str(value)
+    if _SURROGATES.search(value):
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"))
     try:
         parts = decode_header(value)
     except (ValueError, LookupError):
@@ -76,10 +92,11 @@ def decode_header_value(value: str | None) -> str:
     out = []
     for chunk, charset in parts:
         if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8", "surrogateescape")
+            out.append(chunk)
         elif charset is None:
-            chunk = chunk.decode("ascii", "surrogateescape").encode("utf-8", "surrogateescape")
-        out.append(decode_bytes(chunk, charset))
+            out.append(chunk.decode("raw-unicode-escape"))
+        else:
+            out.append(decode_bytes(chunk, charset))
     return "".join(out)
 
 

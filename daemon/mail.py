@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid
 
 from daemon.charsets import one_line
@@ -34,9 +34,10 @@ def compose(
 ) -> EmailMessage:
     """A ready-to-send message; every header value passes through ``one_line`` or Address."""
     desk = settings.desk
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=SMTP if to.isascii() else SMTPUTF8)
     message["From"] = Address(one_line(desk.name, 120), addr_spec=desk.address)
-    message["To"] = Address(one_line(to_name, 120), addr_spec=to)
+    # email.headerregistry.Address refuses non-ASCII local parts (RFC 6532), so pass those bare.
+    message["To"] = Address(one_line(to_name, 120), addr_spec=to) if to.isascii() else to
     message["Reply-To"] = desk.address
     message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(utcnow())

@@ -54,6 +54,7 @@ class RawItem(Base):
     source: Mapped[str] = mapped_column(String(64))
     source_key: Mapped[str] = mapped_column(String(255))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(32), default="received", index=True)
@@ -82,7 +83,7 @@ class Ticket(Base):
     department: Mapped[str] = mapped_column(String(64), default="customer_service")
     location: Mapped[dict[str, Any] | None]
     deadlines: Mapped[dict[str, Any] | None]
-    message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -23,9 +23,17 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 """Subjects that only auto-responders write; anchored so that a complaint mentioning them passes."""
+_FOREIGN_AUTO_SUBJECT = re.compile(
+    r"automati[sš]k[aā]\s+atbilde|automatisk\s+svar|automatische\s+antwort|abwesenheitsnotiz|"
+    r"r[ée]ponse\s+automatique|risposta\s+automatica|automatisch\s+antwoord|"
+    r"odpowied[zź]\s+automatyczna|自動応答|自動返信",
+    re.IGNORECASE,
+)
+"""Auto-reply phrases of other languages, unlikely in a zh/es/en complaint wherever they stand."""
 _BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliverable|undelivered mail|delivery status notification|"
-    r"mail delivery failed|delivery failure|failure notice|returned mail|"
+    r"^[\s\[【(]*(?:(?:re|aw|fw|fwd)\s*:\s*)*(?:mail\s+|message\s+)?(?:"
+    r"undeliverable|undelivered mail|delivery status notification|could not be delivered|"
+    r"mail delivery failed|delivery failure|delivery has failed|failure notice|returned mail|"
     r"non[- ]?delivery|系统退信|退信|邮件投递失败|无法投递|"
     r"no se (?:pudo|ha podido) entregar|error de entrega)",
     re.IGNORECASE,
@@ -52,17 +60,33 @@ def automatic_reason(message: Message, subject: str) -> str | None:
         return "mailing list"
     if message.get_content_type() == "multipart/report":
         return f"report ({message.get_param('report-type') or 'unknown'})"
-    if _AUTO_SUBJECT.search(subject):
+    if _AUTO_SUBJECT.search(subject) or _FOREIGN_AUTO_SUBJECT.search(subject):
         return "auto-reply subject"
+    return_path = str(message.get("Return-Path", "")).strip().strip("<>").lower()
+    if return_path.startswith(("bounce", "mailer-daemon", "postmaster")):
+        return f"Return-Path {return_path.split('@')[0]}"
     return None
 
 
-def _looks_like_bounce(message: Message, sender: str | None, subject: str) -> bool:
+def _from_daemon(message: Message, sender: str | None) -> bool:
+    return_path = str(message.get("Return-Path", "")).strip()
+    return return_path == "<>" or bool(
+        _DAEMON_SENDER.match(sender or "") or _DAEMON_SENDER.match(return_path.strip("<>"))
+    )
+
+
+def bounce_report(message: Message, sender: str | None, subject: str) -> list[str] | None:
+    """The failed addresses when this is a delivery failure report, else None."""
     if message.get_content_type() == "multipart/report":
-        return str(message.get_param("report-type") or "").lower() == "delivery-status"
-    if sender and _DAEMON_SENDER.match(sender):
-        return True
-    return bool(_BOUNCE_SUBJECT.search(subject))
+        if str(message.get_param("report-type") or "").lower() != "delivery-status":
+            return None
+        return bounced_addresses(message)
+    by_daemon = _from_daemon(message, sender)
+    by_subject = bool(_BOUNCE_SUBJECT.search(subject))
+    if not (by_daemon or by_subject):
+        return None
+    found = bounced_addresses(message)
+    return found if (found or by_subject) else None
 
 
 def bounced_addresses(message: Message) -> list[str]:
@@ -92,12 +116,13 @@ def run(item: Item) -> None:
     message = item.message
     if _is_our_own(item):
         raise Done("ignored_autoreply", "our own mail")
-    if _looks_like_bounce(message, item.sender, item.subject):
-        for addr in bounced_addresses(message):
+    failed = bounce_report(message, item.sender, item.subject)
+    if failed is not None:
+        for addr in failed:
             item.session.add(Bounce(address=addr[:320], raw_item_id=item.raw_item.id))
         raise Done("bounce", "delivery failure report")
     reason = automatic_reason(message, item.subject)
     if reason:
         raise Done("ignored_autoreply", reason)
-    if str(message.get("Return-Path", "")).strip() == "<>":
-        raise Done("ignored_autoreply", "null return path")
+    if _from_daemon(message, item.sender):
+        raise Done("ignored_autoreply", "sent by a mail system")

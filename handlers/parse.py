@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import re
-from email import policy
+from email._policybase import Compat32
 from email.message import Message
 from email.utils import getaddresses
 
@@ -17,7 +17,19 @@ from handlers.context import Item, Part, Reject
 
 name = "parse"
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
+_BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 _FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+class _RawHeaders(Compat32):
+    """compat32 parsing, but header values come back as received (8-bit bytes kept as surrogates)
+    so that our own decoding, not a lossy ``unknown-8bit`` Header, reads them."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+RAW_HEADERS = _RawHeaders()
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -25,14 +37,28 @@ def message_ids(value: str | None) -> list[str]:
     return _MSGID.findall(str(value or ""))
 
 
+def _checked(addr: str) -> str | None:
+    try:
+        return validate_email(
+            addr, check_deliverability=False, allow_smtputf8=True, test_environment=True
+        ).normalized
+    except EmailNotValidError:
+        return None
+
+
 def address(value: str | None) -> tuple[str, str | None]:
     """The display name and the checked address of a From/Reply-To header (None if unusable)."""
-    for display, addr in getaddresses([str(value or "")]):
-        try:
-            checked = validate_email(addr, check_deliverability=False, allow_smtputf8=True)
-        except EmailNotValidError:
-            continue
-        return one_line(decode_header_value(display), 255), checked.normalized
+    text = str(value or "")
+    if not text.isascii():
+        text = decode_bytes(text.encode("utf-8", "surrogateescape"))
+    for display, addr in getaddresses([text]):
+        checked = _checked(addr)
+        if checked:
+            return one_line(decode_header_value(display), 255), checked
+    for bare in _BARE_ADDRESS.findall(text):
+        checked = _checked(bare)
+        if checked:
+            return "", checked
     return "", None
 
 
@@ -100,14 +126,17 @@ def run(item: Item) -> None:
     raw = item.raw_item.raw
     if not raw.strip():
         raise Reject("empty message")
-    message = email.message_from_bytes(raw, policy=policy.compat32)
+    message = email.message_from_bytes(raw, policy=RAW_HEADERS)
     if not message.keys():
         raise Reject("not an email message: no headers found")
     item.message = message
     ids = message_ids(message.get("Message-ID"))
     item.message_id = ids[0] if ids else None
     item.subject = one_line(decode_header_value(message.get("Subject")))
-    item.sender_name, item.sender = address(message.get("From"))
+    for header in ("From", "Sender", "Reply-To"):
+        item.sender_name, item.sender = address(message.get(header))
+        if item.sender:
+            break
     item.reply_to = address(message.get("Reply-To"))[1]
     item.in_reply_to = message_ids(message.get("In-Reply-To")) + message_ids(
         message.get("References")

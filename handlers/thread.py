@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 
 from daemon.models import Event, Outbox, RawItem, Ticket
@@ -11,18 +13,24 @@ from handlers.context import Done, Item
 name = "thread"
 
 
-def _duplicate(item: Item) -> bool:
+def fingerprint(item: Item) -> str | None:
+    """Message-ID plus sender and subject: broken clients reuse Message-IDs for different mail."""
     if not item.message_id:
+        return None
+    key = "\n".join((item.message_id, item.sender or "", item.subject))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _duplicate(item: Item) -> bool:
+    item.raw_item.fingerprint = fingerprint(item)
+    if item.raw_item.fingerprint is None:
         return False
-    session = item.session
-    if session.scalar(select(Ticket.id).where(Ticket.message_id == item.message_id)):
-        return True
     earlier = select(RawItem.id).where(
-        RawItem.message_id == item.message_id,
+        RawItem.fingerprint == item.raw_item.fingerprint,
         RawItem.status == "done",
         RawItem.id != item.raw_item.id,
     )
-    return session.scalar(earlier.limit(1)) is not None
+    return item.session.scalar(earlier.limit(1)) is not None
 
 
 def find_ticket(item: Item) -> Ticket | None:

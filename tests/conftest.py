@@ -7,12 +7,14 @@ per test; cheap ones (Redis, the SMTP sink) are started fresh for every test.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from daemon.config import Settings
 from tests.servers import DovecotServer, PostgresServer, RedisServer, SmtpSink
 
 
@@ -101,3 +103,30 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for the embedded default inside tmp_path, with sections overridden by keyword."""
+
+    def build(**sections: dict) -> Settings:
+        data = {
+            "desk": {"address": "complaints@desk.example", "time_zone": "Asia/Shanghai"},
+            "database": {"url": f"sqlite:///{tmp_path}/complaintd.db"},
+            "storage": {"attachments_dir": str(tmp_path / "attachments")},
+            "maildir": {"path": str(tmp_path / "inbox"), "poll_seconds": 0.05},
+            "outbox": {"dir": str(tmp_path / "outbox")},
+        }
+        for name, values in sections.items():
+            data[name] = {**data.get(name, {}), **values}
+        return Settings.model_validate(data)
+
+    return build
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on SQLite and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/complaintd.db"
+    return request.getfixturevalue("pg_db_url")

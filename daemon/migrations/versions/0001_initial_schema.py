@@ -2,19 +2,20 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:15:22.995255
+Create Date: 2026-11-23 20:24:31.024904
 
 """
 
-from collections.abc import Sequence
+from typing import Sequence, Union
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision: str = "0001"
-down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+down_revision: Union[str, Sequence[str], None] = None
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
@@ -54,9 +55,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("message_id"),
         sa.UniqueConstraint("number"),
     )
+    op.create_index(op.f("ix_tickets_message_id"), "tickets", ["message_id"], unique=False)
     op.create_index(op.f("ix_tickets_owner_email"), "tickets", ["owner_email"], unique=False)
     op.create_table(
         "outbox",
@@ -89,6 +90,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("source_key", sa.String(length=255), nullable=False),
         sa.Column("message_id", sa.String(length=998), nullable=True),
+        sa.Column("fingerprint", sa.String(length=64), nullable=True),
         sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
@@ -104,6 +106,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source", "source_key", name="uq_raw_items_source_key"),
     )
+    op.create_index(op.f("ix_raw_items_fingerprint"), "raw_items", ["fingerprint"], unique=False)
     op.create_index(op.f("ix_raw_items_message_id"), "raw_items", ["message_id"], unique=False)
     op.create_index(op.f("ix_raw_items_status"), "raw_items", ["status"], unique=False)
     op.create_table(
@@ -180,12 +183,14 @@ def downgrade() -> None:
     op.drop_table("attachments")
     op.drop_index(op.f("ix_raw_items_status"), table_name="raw_items")
     op.drop_index(op.f("ix_raw_items_message_id"), table_name="raw_items")
+    op.drop_index(op.f("ix_raw_items_fingerprint"), table_name="raw_items")
     op.drop_table("raw_items")
     op.drop_index(op.f("ix_outbox_ticket_id"), table_name="outbox")
     op.drop_index(op.f("ix_outbox_recipient"), table_name="outbox")
     op.drop_index("ix_outbox_due", table_name="outbox")
     op.drop_table("outbox")
     op.drop_index(op.f("ix_tickets_owner_email"), table_name="tickets")
+    op.drop_index(op.f("ix_tickets_message_id"), table_name="tickets")
     op.drop_table("tickets")
     op.drop_table("source_state")
     op.drop_table("number_sequences")
