@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from email import message_from_string
 from email.message import Message
+from email.utils import getaddresses
 
 from flufl.bounce import scan_message
 
@@ -90,12 +92,25 @@ def bounce_report(message: Message, sender: str | None, subject: str) -> list[st
 
 
 def bounced_addresses(message: Message) -> list[str]:
-    """The recipients a bounce reports as failed, by flufl.bounce's detectors."""
+    """The recipients a bounce reports as failed: flufl.bounce's detectors, else the returned
+    message's own To (what Chinese providers' "系统退信" notices carry)."""
     try:
-        found = scan_message(message)
+        found = {a.decode("utf-8", "replace").strip("<>").lower() for a in scan_message(message)}
     except Exception:  # noqa: BLE001 - a detector failing on odd mail must not lose the item
-        return []
-    return sorted({a.decode("utf-8", "replace").strip("<>").lower() for a in found if a})
+        found = set()
+    if not found:
+        found = set(_returned_recipients(message))
+    return sorted(a for a in found if a)
+
+
+def _returned_recipients(message: Message) -> list[str]:
+    for part in message.walk():
+        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+            inner = part.get_payload(0) if part.is_multipart() else None
+            if inner is None:
+                inner = message_from_string(str(part.get_payload()))
+            return [addr.lower() for _name, addr in getaddresses(inner.get_all("To", [])) if addr]
+    return []
 
 
 def _is_our_own(item: Item) -> bool:

@@ -11,7 +11,9 @@ name = "oversize"
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f}"
+    """Megabytes with enough digits that a limit below 1 MB does not read as "0.0 MB"."""
+    megabytes = size / 1_048_576
+    return f"{megabytes:.1f}" if megabytes >= 1 else f"{megabytes:.3f}"
 
 
 def run(item: Item) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
 from email._policybase import Compat32
 from email.message import Message
 from email.utils import getaddresses
@@ -67,6 +68,7 @@ def html_to_text(html: str) -> str:
     converter.body_width = 0
     converter.ignore_images = True
     converter.ignore_emphasis = True
+    converter.unicode_snob = True
     return converter.handle(html).strip()
 
 
@@ -103,11 +105,48 @@ def _is_attachment(part: Message) -> bool:
 
 
 def read_body(message: Message) -> tuple[str, list[Part]]:
-    """The readable text (plain preferred, else HTML turned into text) and the attachments."""
-    plain, html, parts = [], [], []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
+    """The readable text (plain preferred, else HTML turned into text) and the attachments.
+
+    A forwarded message (message/rfc822) is kept whole as an .eml attachment, and its text
+    follows the forwarder's own, so that staff read the complaint that was passed on.
+    """
+    plain: list[str] = []
+    html: list[str] = []
+    parts: list[Part] = []
+    forwarded: list[str] = []
+    _collect(message, plain, html, parts, forwarded)
+    if any(chunk.strip() for chunk in plain):
+        body = "\n\n".join(chunk.strip() for chunk in plain)
+    else:
+        body = "\n\n".join(html_to_text(chunk) for chunk in html)
+    for text in forwarded:
+        body = f"{body}\n\n---------- Forwarded message ----------\n{text}"
+    return body.replace("\r\n", "\n").replace("\x00", "").strip(), parts
+
+
+def _leaves(message: Message) -> Iterator[Message]:
+    """Like walk(), but a forwarded message is one leaf rather than a tree to descend into."""
+    if message.get_content_type() == "message/rfc822" or not message.is_multipart():
+        yield message
+        return
+    for sub in message.get_payload():
+        if isinstance(sub, Message):
+            yield from _leaves(sub)
+
+
+def _collect(
+    message: Message, plain: list[str], html: list[str], parts: list[Part], forwarded: list[str]
+) -> None:
+    for part in _leaves(message):
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload(0) if part.is_multipart() else None
+            if isinstance(inner, Message):
+                subject = one_line(decode_header_value(inner.get("Subject")), 120) or "message"
+                name = _filename(part, 0) if part.get_filename() else f"{subject}.eml"
+                data = inner.as_bytes(policy=RAW_HEADERS)
+                parts.append(Part(_FILENAME_BAD.sub("_", name), "message/rfc822", data))
+                forwarded.append(read_body(inner)[0])
+                continue
         if _is_attachment(part):
             parts.append(
                 Part(_filename(part, len(parts) + 1), part.get_content_type(), _payload(part))
@@ -115,11 +154,6 @@ def read_body(message: Message) -> tuple[str, list[Part]]:
             continue
         text = decode_bytes(_payload(part), part.get_content_charset())
         (html if part.get_content_subtype() == "html" else plain).append(text)
-    if any(chunk.strip() for chunk in plain):
-        body = "\n\n".join(chunk.strip() for chunk in plain)
-    else:
-        body = "\n\n".join(html_to_text(chunk) for chunk in html)
-    return body.replace("\r\n", "\n").replace("\x00", "").strip(), parts
 
 
 def run(item: Item) -> None:
