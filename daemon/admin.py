@@ -16,9 +16,10 @@ from daemon.models import Outbox, RawItem, Ticket
 
 def config_summary(settings: Settings) -> str:
     """One line per part that matters; secrets are shown only as set or not."""
+    imap = settings.imap
     intake = (
-        f"IMAP {settings.imap.user}@{settings.imap.host}:{settings.imap.port} ({settings.imap.security})"
-        if settings.imap
+        f"IMAP {imap.user}@{imap.host}:{imap.port} ({imap.security})"
+        if imap
         else f"Maildir {settings.maildir.path}"
     )
     sending = (
@@ -128,9 +129,8 @@ def tickets(db: Database, args: argparse.Namespace) -> int:
         print(f"{key:>12}: {data[key]}")
     print(f"\n{data['body']}\n")
     for a in data["attachments"]:
-        print(
-            f"  attachment: {a['filename']} ({a['size']} bytes{'' if a['stored'] else ', not kept'})"
-        )
+        kept = "" if a["stored"] else ", not kept"
+        print(f"  attachment: {a['filename']} ({a['size']} bytes{kept})")
     for e in data["events"]:
         print(f"  {e['at'][:19]}  {e['kind']:<14} {e['actor']} via {e['channel']}")
     return 0

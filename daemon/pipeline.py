@@ -89,7 +89,7 @@ class Pipeline:
         return self.process(raw_item_id)
 
     def process(self, raw_item_id: int) -> Result:
-        """Run all steps in one transaction; a failure puts the item in quarantine with the error."""
+        """Run all steps in one transaction; a failure puts the item in quarantine."""
         try:
             with self.db.transaction() as session:
                 raw_item = session.get(RawItem, raw_item_id)

@@ -1,4 +1,4 @@
-"""The command-line contract, run as an admin would: the installed ``complaintd`` in a fresh folder."""
+"""The command-line contract, as an admin runs it: the installed ``complaintd``, a fresh folder."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ def test_unit_verifies_and_is_hardened(unit, tmp_path):
     )
     assert verify.returncode == 0, verify.stderr
     security = subprocess.run(
-        [analyze, "security", "--offline=true", str(copy)], capture_output=True, text=True,
+        [analyze, "security", "--offline=true", str(copy)],
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     exposure = float(re.search(r"exposure level for .*?: ([\d.]+)", security.stdout).group(1))

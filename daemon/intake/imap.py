@@ -6,6 +6,7 @@ by UIDVALIDITY and UID, and moved to the Processed (or Quarantine) folder after 
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import re
@@ -77,10 +78,8 @@ class ImapSource:
 
     def _drop(self) -> None:
         if self.mailbox is not None:
-            try:
+            with contextlib.suppress(OSError, AttributeError):
                 self.mailbox.client.shutdown()
-            except (OSError, AttributeError):
-                pass
         self.mailbox = None
 
     def _call(self, action: Callable[[MailBox], T]) -> T:

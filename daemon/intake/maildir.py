@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -47,10 +48,8 @@ class MaildirSource:
             name = incoming.handle
             flags = "F" if quarantined else "S"
             target = self.root / "cur" / f"{name.split(':', 1)[0]}:2,{flags}"
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.rename(self.root / "new" / name, target)
-            except FileNotFoundError:
-                pass
 
     def wait(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -112,13 +112,17 @@ _Q_SAFE = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*
 
 
 def _q_char(data: bytes) -> str:
-    return "".join(
-        "_" if b == 0x20 else chr(b) if b in _Q_SAFE else f"={b:02X}" for b in data
-    )
+    return "".join("_" if b == 0x20 else chr(b) if b in _Q_SAFE else f"={b:02X}" for b in data)
 
 
-def ew(text: str, label: str, mode: str = "B", codec: str | None = None,
-       fold: str = "\r\n ", split_bytes: bool = False) -> str:
+def ew(
+    text: str,
+    label: str,
+    mode: str = "B",
+    codec: str | None = None,
+    fold: str = "\r\n ",
+    split_bytes: bool = False,
+) -> str:
     """RFC 2047 encoded-word(s), at most 75 characters each, joined by `fold`.
 
     `label` is the charset name written into the header, `codec` the Python codec
@@ -159,8 +163,13 @@ def _encode_word(text: str, prefix: str, mode: str, codec: str) -> str:
     return prefix + body + "?="
 
 
-def addr(display: str | None, address: str, label: str = "UTF-8", mode: str = "B",
-         codec: str | None = None) -> str:
+def addr(
+    display: str | None,
+    address: str,
+    label: str = "UTF-8",
+    mode: str = "B",
+    codec: str | None = None,
+) -> str:
     if not display:
         return address
     if display.isascii():
@@ -204,8 +213,9 @@ def message(headers: list[tuple[str, str | bytes]], body: bytes, eol: bytes = CR
     return data
 
 
-def multipart(boundary: str, parts: list[bytes], preamble: str | None = None,
-              close: bool = True) -> bytes:
+def multipart(
+    boundary: str, parts: list[bytes], preamble: str | None = None, close: bool = True
+) -> bytes:
     out = b""
     if preamble is not None:
         out += crlf(preamble).encode("ascii")
@@ -230,7 +240,10 @@ def part(headers: list[tuple[str, str | bytes]], body: bytes) -> bytes:
 
 def tiny_jpeg(comment: str) -> bytes:
     """A valid 8x8 grey baseline JPEG with a COM segment (makes each photo distinct)."""
-    seg = lambda marker, payload: b"\xff" + bytes([marker]) + struct.pack(">H", len(payload) + 2) + payload  # noqa: E731
+
+    def seg(marker, payload):
+        return b"\xff" + bytes([marker]) + struct.pack(">H", len(payload) + 2) + payload  # noqa: E731
+
     out = b"\xff\xd8"
     out += seg(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
     out += seg(0xFE, comment.encode("ascii"))
@@ -294,8 +307,22 @@ def case(name: str, data: bytes, manifest: dict, check: dict | None = None) -> N
     CASES.append({"name": name, "data": data, "manifest": manifest, "check": check or {}})
 
 
-def simple(n, when, from_, subject, ctype, cte, body, *, extra=(), trace=None, to=DESK,
-           msgid=True, mailer=None, eol=CRLF):
+def simple(
+    n,
+    when,
+    from_,
+    subject,
+    ctype,
+    cte,
+    body,
+    *,
+    extra=(),
+    trace=None,
+    to=DESK,
+    msgid=True,
+    mailer=None,
+    eol=CRLF,
+):
     headers: list[tuple[str, str | bytes]] = []
     if trace:
         headers.append(("Return-Path", f"<{trace[0]}>"))
@@ -328,15 +355,28 @@ txt = """物业管理处：
 2026年11月23日
 """
 subj = "3栋2单元1502卫生间漏水，请尽快派人维修"
-case("zh_gb2312_leak.eml",
-     simple(1, date(23, 9, 14, 5, 8), addr("王丽", "wangli@owner.example", "gb2312"),
-            ew(subj, "gb2312"), 'text/plain;\r\n\tcharset="gb2312"', "base64",
-            b64_body(enc(crlf(txt), "gb2312")),
-            trace=("wangli@owner.example", "smtp.owner.example", "198.51.100.23", "4Gx7Kd0f1Qz1"),
-            mailer="Foxmail 7.2.25.228[cn]"),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "卫生间漏水",
-      "body_contains": "卫生间天花板一直在漏水", "sender": "wangli@owner.example",
-      "notes": "Plain GB2312: base64 body, RFC 2047 B subject and display name, Foxmail."})
+case(
+    "zh_gb2312_leak.eml",
+    simple(
+        1,
+        date(23, 9, 14, 5, 8),
+        addr("王丽", "wangli@owner.example", "gb2312"),
+        ew(subj, "gb2312"),
+        'text/plain;\r\n\tcharset="gb2312"',
+        "base64",
+        b64_body(enc(crlf(txt), "gb2312")),
+        trace=("wangli@owner.example", "smtp.owner.example", "198.51.100.23", "4Gx7Kd0f1Qz1"),
+        mailer="Foxmail 7.2.25.228[cn]",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "卫生间漏水",
+        "body_contains": "卫生间天花板一直在漏水",
+        "sender": "wangli@owner.example",
+        "notes": "Plain GB2312: base64 body, RFC 2047 B subject and display name, Foxmail.",
+    },
+)
 
 # 2. declared gb2312, contains GBK-only characters (堃 in subject, 镕 in body)
 txt = """物业你们好：
@@ -350,17 +390,30 @@ txt = """物业你们好：
 业主 李堃
 """
 subj = "5栋电梯一周坏三次，老人无法出门（业主李堃）"
-case("zh_gb2312_with_gbk_chars_elevator.eml",
-     simple(2, date(23, 7, 42, 51, 8), addr("李堃", "likun@owner.example", "gb2312", codec="gbk"),
-            ew(subj, "gb2312", codec="gbk"), "text/plain; charset=gb2312", "base64",
-            b64_body(enc(crlf(txt), "gbk")),
-            trace=("likun@owner.example", "mail.owner.example", "198.51.100.61", "4Gx7Kd3bYnz2"),
-            mailer="Foxmail 7.2.23.121[cn]"),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "业主李堃",
-      "body_contains": "我母亲朱镕芳", "sender": "likun@owner.example",
-      "notes": "Declared gb2312 but 堃 (subject, display name) and 镕 (body) exist only in "
-               "GBK/GB18030: strict gb2312 decoding fails, decode gb2312 as gb18030."},
-     {"naive_body_fails": True, "naive_subject_fails": True})
+case(
+    "zh_gb2312_with_gbk_chars_elevator.eml",
+    simple(
+        2,
+        date(23, 7, 42, 51, 8),
+        addr("李堃", "likun@owner.example", "gb2312", codec="gbk"),
+        ew(subj, "gb2312", codec="gbk"),
+        "text/plain; charset=gb2312",
+        "base64",
+        b64_body(enc(crlf(txt), "gbk")),
+        trace=("likun@owner.example", "mail.owner.example", "198.51.100.61", "4Gx7Kd3bYnz2"),
+        mailer="Foxmail 7.2.23.121[cn]",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "业主李堃",
+        "body_contains": "我母亲朱镕芳",
+        "sender": "likun@owner.example",
+        "notes": "Declared gb2312 but 堃 (subject, display name) and 镕 (body) exist only in "
+        "GBK/GB18030: strict gb2312 decoding fails, decode gb2312 as gb18030.",
+    },
+    {"naive_body_fails": True, "naive_subject_fails": True},
+)
 
 # 3. GBK, 8bit body, GBK-only character 喆 in signature
 txt = """物业你们好，
@@ -374,15 +427,28 @@ txt = """物业你们好，
 陈喆
 """
 subj = "楼上深夜噪音扰民（7栋1901）"
-case("zh_gbk_noise.eml",
-     simple(3, date(23, 1, 37, 12, 8), addr("陈喆", "chenzhe@owner.example", "GBK"),
-            ew(subj, "GBK"), "text/plain; charset=GBK", "8bit",
-            enc(crlf(txt), "gbk"),
-            trace=("chenzhe@owner.example", "smtp.owner.example", "198.51.100.77", "4Gx7Kd6mTqz3"),
-            extra=[("X-Priority", "3")]),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "深夜噪音",
-      "body_contains": "凌晨一两点", "sender": "chenzhe@owner.example",
-      "notes": "GBK declared, raw 8bit body with the GBK-only character 喆."})
+case(
+    "zh_gbk_noise.eml",
+    simple(
+        3,
+        date(23, 1, 37, 12, 8),
+        addr("陈喆", "chenzhe@owner.example", "GBK"),
+        ew(subj, "GBK"),
+        "text/plain; charset=GBK",
+        "8bit",
+        enc(crlf(txt), "gbk"),
+        trace=("chenzhe@owner.example", "smtp.owner.example", "198.51.100.77", "4Gx7Kd6mTqz3"),
+        extra=[("X-Priority", "3")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "深夜噪音",
+        "body_contains": "凌晨一两点",
+        "sender": "chenzhe@owner.example",
+        "notes": "GBK declared, raw 8bit body with the GBK-only character 喆.",
+    },
+)
 
 # 4. GB18030 with a 4-byte sequence (emoji)
 txt = """您好：
@@ -396,16 +462,29 @@ txt = """您好：
 业主 周建华
 """
 subj = "对2026年物业费涨价有异议（12栋0603）"
-case("zh_gb18030_fee.eml",
-     simple(4, date(23, 10, 3, 44, 8), addr("周建华", "zhoujh@owner.example", "GB18030"),
-            ew(subj, "GB18030"), 'text/plain; charset="GB18030"', "base64",
-            b64_body(enc(crlf(txt), "gb18030")),
-            trace=("zhoujh@owner.example", "smtp.owner.example", "198.51.100.90", "4Gx7Kd9wPmz4")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "物业费",
-      "body_contains": "太不合理了😡", "sender": "zhoujh@owner.example",
-      "notes": "GB18030 body containing an emoji: of the Chinese legacy charsets only GB18030 "
-               "can encode it (4-byte sequence 0x95308139); gbk decoding fails on it."},
-     {"naive_body_fails_as": "gbk"})
+case(
+    "zh_gb18030_fee.eml",
+    simple(
+        4,
+        date(23, 10, 3, 44, 8),
+        addr("周建华", "zhoujh@owner.example", "GB18030"),
+        ew(subj, "GB18030"),
+        'text/plain; charset="GB18030"',
+        "base64",
+        b64_body(enc(crlf(txt), "gb18030")),
+        trace=("zhoujh@owner.example", "smtp.owner.example", "198.51.100.90", "4Gx7Kd9wPmz4"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "物业费",
+        "body_contains": "太不合理了😡",
+        "sender": "zhoujh@owner.example",
+        "notes": "GB18030 body containing an emoji: of the Chinese legacy charsets only GB18030 "
+        "can encode it (4-byte sequence 0x95308139); gbk decoding fails on it.",
+    },
+    {"naive_body_fails_as": "gbk"},
+)
 
 # 5. Big5, traditional characters
 txt = """管理處您好：
@@ -417,15 +496,28 @@ txt = """管理處您好：
 黃志明 敬上
 """
 subj = "牆體裂縫越來越大，請盡快處理（B座12樓C室）"
-case("zh_big5_wall_crack.eml",
-     simple(5, date(22, 21, 15, 2, 8), addr("黃志明", "wong.cm@owner.example", "big5"),
-            ew(subj, "big5"), "text/plain; charset=big5", "base64",
-            b64_body(enc(crlf(txt), "big5")),
-            trace=("wong.cm@owner.example", "mail.owner.example", "203.0.113.15", "4Gx7KdBx2rz5"),
-            mailer="Microsoft Outlook Express 6.00.2900.5931"),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "牆體裂縫",
-      "body_contains": "颱風過後明顯擴大", "sender": "wong.cm@owner.example",
-      "notes": "Traditional Chinese in Big5 (Hong Kong / Taiwan owners)."})
+case(
+    "zh_big5_wall_crack.eml",
+    simple(
+        5,
+        date(22, 21, 15, 2, 8),
+        addr("黃志明", "wong.cm@owner.example", "big5"),
+        ew(subj, "big5"),
+        "text/plain; charset=big5",
+        "base64",
+        b64_body(enc(crlf(txt), "big5")),
+        trace=("wong.cm@owner.example", "mail.owner.example", "203.0.113.15", "4Gx7KdBx2rz5"),
+        mailer="Microsoft Outlook Express 6.00.2900.5931",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "牆體裂縫",
+        "body_contains": "颱風過後明顯擴大",
+        "sender": "wong.cm@owner.example",
+        "notes": "Traditional Chinese in Big5 (Hong Kong / Taiwan owners).",
+    },
+)
 
 # 6. UTF-8 base64, parking
 txt = """您好，
@@ -440,17 +532,35 @@ txt = """您好，
 10栋1单元2304
 """
 subj = "我的产权车位B2-117连续一周被外来车辆占用"
-case("zh_utf8_base64_parking.eml",
-     simple(6, date(23, 19, 2, 33, 8), addr("赵建国", "zhaojg@owner.example"),
-            ew(subj, "UTF-8"), "text/plain; charset=UTF-8", "base64",
-            b64_body(enc(crlf(txt), "utf-8")),
-            to=f"{ew('物业投诉中心', 'UTF-8', fold=' ')} <{DESK}>",
-            trace=("zhaojg@owner.example", "smtp.owner.example", "198.51.100.31", "4Gx7KdDk9Sz6"),
-            extra=[("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
-                                  "Gecko/20100101 Thunderbird/128.5.0")]),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "车位B2-117",
-      "body_contains": "地下二层有一个产权车位", "sender": "zhaojg@owner.example",
-      "notes": "UTF-8, base64 body; To also has an RFC 2047 Chinese display name."})
+case(
+    "zh_utf8_base64_parking.eml",
+    simple(
+        6,
+        date(23, 19, 2, 33, 8),
+        addr("赵建国", "zhaojg@owner.example"),
+        ew(subj, "UTF-8"),
+        "text/plain; charset=UTF-8",
+        "base64",
+        b64_body(enc(crlf(txt), "utf-8")),
+        to=f"{ew('物业投诉中心', 'UTF-8', fold=' ')} <{DESK}>",
+        trace=("zhaojg@owner.example", "smtp.owner.example", "198.51.100.31", "4Gx7KdDk9Sz6"),
+        extra=[
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
+                "Gecko/20100101 Thunderbird/128.5.0",
+            )
+        ],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "车位B2-117",
+        "body_contains": "地下二层有一个产权车位",
+        "sender": "zhaojg@owner.example",
+        "notes": "UTF-8, base64 body; To also has an RFC 2047 Chinese display name.",
+    },
+)
 
 # 7. UTF-8 quoted-printable, Q-encoded Chinese subject, soft breaks inside characters
 txt = """物业值班室：
@@ -462,17 +572,30 @@ txt = """物业值班室：
 8栋302 刘芳
 """
 subj = "紧急：8栋3楼楼道水管爆裂，水已经流进电梯井"
-case("zh_utf8_qp_pipe_burst.eml",
-     simple(7, date(23, 16, 8, 19, 8), addr("刘芳", "liufang@owner.example", "UTF-8", "Q"),
-            ew(subj, "UTF-8", "Q"), "text/plain; charset=utf-8", "quoted-printable",
-            qp_body(enc(crlf(txt), "utf-8")),
-            trace=("liufang@owner.example", "smtp.owner.example", "198.51.100.47", "4Gx7KdGp4Wz7"),
-            extra=[("Importance", "high")]),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "水管爆裂",
-      "body_contains": "流进了电梯井", "sender": "liufang@owner.example",
-      "notes": "UTF-8 quoted-printable; soft line breaks fall inside multi-byte characters, "
-               "so QP must be decoded to bytes before the charset is applied. Subject uses "
-               "Q-encoded Chinese across several encoded-words."})
+case(
+    "zh_utf8_qp_pipe_burst.eml",
+    simple(
+        7,
+        date(23, 16, 8, 19, 8),
+        addr("刘芳", "liufang@owner.example", "UTF-8", "Q"),
+        ew(subj, "UTF-8", "Q"),
+        "text/plain; charset=utf-8",
+        "quoted-printable",
+        qp_body(enc(crlf(txt), "utf-8")),
+        trace=("liufang@owner.example", "smtp.owner.example", "198.51.100.47", "4Gx7KdGp4Wz7"),
+        extra=[("Importance", "high")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "水管爆裂",
+        "body_contains": "流进了电梯井",
+        "sender": "liufang@owner.example",
+        "notes": "UTF-8 quoted-printable; soft line breaks fall inside multi-byte characters, "
+        "so QP must be decoded to bytes before the charset is applied. Subject uses "
+        "Q-encoded Chinese across several encoded-words.",
+    },
+)
 
 # 8. declared gb2312, body is actually UTF-8
 txt = """物业您好：
@@ -484,18 +607,31 @@ txt = """物业您好：
 2栋203 马晓燕
 """
 subj = "2栋楼下绿化带无人修剪，蚊虫很多"
-case("zh_declared_gb2312_actually_utf8.eml",
-     simple(8, date(23, 11, 25, 0, 8), addr("马晓燕", "maxy@owner.example"),
-            ew(subj, "UTF-8"), "text/plain; charset=gb2312", "8bit",
-            enc(crlf(txt), "utf-8"),
-            trace=("maxy@owner.example", "web.owner.example", "198.51.100.52", "4Gx7KdJ3hBz8"),
-            extra=[("X-Mailer", "PHPMailer 5.2.9 (https://github.com/PHPMailer/PHPMailer/)")]),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "绿化带",
-      "body_contains": "晚上蚊虫特别多", "sender": "maxy@owner.example",
-      "notes": "Content-Type says charset=gb2312 but the 8bit body is UTF-8 (web form mailer "
-               "with a hard-coded header). Strict gb2312/gb18030 decoding fails; the body must "
-               "be recognised as valid UTF-8. The subject is correctly labelled UTF-8."},
-     {"body_codec": "utf-8", "naive_body_fails": True, "naive_body_fails_as": "gb18030"})
+case(
+    "zh_declared_gb2312_actually_utf8.eml",
+    simple(
+        8,
+        date(23, 11, 25, 0, 8),
+        addr("马晓燕", "maxy@owner.example"),
+        ew(subj, "UTF-8"),
+        "text/plain; charset=gb2312",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        trace=("maxy@owner.example", "web.owner.example", "198.51.100.52", "4Gx7KdJ3hBz8"),
+        extra=[("X-Mailer", "PHPMailer 5.2.9 (https://github.com/PHPMailer/PHPMailer/)")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "绿化带",
+        "body_contains": "晚上蚊虫特别多",
+        "sender": "maxy@owner.example",
+        "notes": "Content-Type says charset=gb2312 but the 8bit body is UTF-8 (web form mailer "
+        "with a hard-coded header). Strict gb2312/gb18030 decoding fails; the body must "
+        "be recognised as valid UTF-8. The subject is correctly labelled UTF-8.",
+    },
+    {"body_codec": "utf-8", "naive_body_fails": True, "naive_body_fails_as": "gb18030"},
+)
 
 # 9. no MIME headers at all, raw GBK 8bit body
 txt = """物业：
@@ -507,16 +643,30 @@ txt = """物业：
 4栋101 何先生
 """
 subj = "4栋门口垃圾两天没人清运"
-case("zh_no_charset_gbk_8bit.eml",
-     simple(9, date(22, 8, 31, 27, 8), addr("何先生", "he.xs@owner.example", "GBK"),
-            ew(subj, "GBK"), None, None, enc(crlf(txt), "gbk"),
-            trace=("he.xs@owner.example", "mail.owner.example", "198.51.100.88", "4Gx7KdLq7Cz9")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "垃圾",
-      "body_contains": "异味一直飘到一楼", "sender": "he.xs@owner.example",
-      "notes": "No MIME-Version, no Content-Type, no Content-Transfer-Encoding: an RFC 822 "
-               "message whose body is raw 8-bit GBK. Per MIME defaults it is us-ascii, so the "
-               "charset must be guessed (charset detection -> GB18030)."},
-     {"body_codec": "gb18030", "naive_body_fails": True})
+case(
+    "zh_no_charset_gbk_8bit.eml",
+    simple(
+        9,
+        date(22, 8, 31, 27, 8),
+        addr("何先生", "he.xs@owner.example", "GBK"),
+        ew(subj, "GBK"),
+        None,
+        None,
+        enc(crlf(txt), "gbk"),
+        trace=("he.xs@owner.example", "mail.owner.example", "198.51.100.88", "4Gx7KdLq7Cz9"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "垃圾",
+        "body_contains": "异味一直飘到一楼",
+        "sender": "he.xs@owner.example",
+        "notes": "No MIME-Version, no Content-Type, no Content-Transfer-Encoding: an RFC 822 "
+        "message whose body is raw 8-bit GBK. Per MIME defaults it is us-ascii, so the "
+        "charset must be guessed (charset detection -> GB18030).",
+    },
+    {"body_codec": "gb18030", "naive_body_fails": True},
+)
 
 # 10. HTML only, gb2312, base64; <script> and <style> must not leak into the text
 html_zh = """<!DOCTYPE html>
@@ -537,17 +687,30 @@ html_zh = """<!DOCTYPE html>
 </body></html>
 """
 subj = "东门北门门禁故障，老人小孩进不了小区"
-case("zh_html_only_gate.eml",
-     simple(10, date(23, 8, 2, 10, 8), addr("孙梅", "sunmei@owner.example", "gb2312"),
-            ew(subj, "gb2312"), 'text/html; charset="gb2312"', "base64",
-            b64_body(enc(crlf(html_zh), "gb2312")),
-            trace=("sunmei@owner.example", "mail.owner.example", "198.51.100.19", "4Gx7KdNs1Dz0")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "门禁故障",
-      "body_contains": "人脸识别失败", "sender": "sunmei@owner.example",
-      "body_not_contains": ["_hmt", "createElement", "font-family", "border:1px"],
-      "notes": "text/html only (no text/plain alternative), gb2312 base64: <p>, <br>, a "
-               "table, &nbsp; entities, a <script> and a <style> block whose content must "
-               "not appear in the ticket text."})
+case(
+    "zh_html_only_gate.eml",
+    simple(
+        10,
+        date(23, 8, 2, 10, 8),
+        addr("孙梅", "sunmei@owner.example", "gb2312"),
+        ew(subj, "gb2312"),
+        'text/html; charset="gb2312"',
+        "base64",
+        b64_body(enc(crlf(html_zh), "gb2312")),
+        trace=("sunmei@owner.example", "mail.owner.example", "198.51.100.19", "4Gx7KdNs1Dz0"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "门禁故障",
+        "body_contains": "人脸识别失败",
+        "sender": "sunmei@owner.example",
+        "body_not_contains": ["_hmt", "createElement", "font-family", "border:1px"],
+        "notes": "text/html only (no text/plain alternative), gb2312 base64: <p>, <br>, a "
+        "table, &nbsp; entities, a <script> and a <style> block whose content must "
+        "not appear in the ticket text.",
+    },
+)
 
 # 11. photo attachments with RFC 2231 file names (Thunderbird style, one with continuations)
 txt = """物业您好：
@@ -564,27 +727,65 @@ name1 = "卫生间漏水.jpg"
 name2 = "主卧室外墙渗水发霉照片（2026年11月22日拍摄）.jpg"
 n2_full = rfc2231(name2, "utf-8", "UTF-8")
 n2_a, n2_b = n2_full[:70], n2_full[70:]
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=UTF-8; format=flowed"),
-          ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(txt), "utf-8"))),
-    part([("Content-Type", f'image/jpeg; name="{ew(name1, "UTF-8", fold=" ")}"'),
-          ("Content-Disposition", f"attachment; filename*={rfc2231(name1, 'utf-8', 'UTF-8')}"),
-          ("Content-Transfer-Encoding", "base64")], b64_body(tiny_jpeg("IMG_20261122_183012"))),
-    part([("Content-Type", f"image/jpeg;\r\n name*0*={n2_a};\r\n name*1*={n2_b}"),
-          ("Content-Disposition", f"attachment;\r\n filename*0*={n2_a};\r\n filename*1*={n2_b}"),
-          ("Content-Transfer-Encoding", "base64")], b64_body(tiny_jpeg("IMG_20261122_183140"))),
-], preamble="This is a multi-part message in MIME format.")
-case("zh_photo_rfc2231_filename.eml",
-     simple(11, date(23, 12, 40, 8, 8), addr("吴倩", "wuqian@owner.example"),
-            ew("9栋2单元701外墙渗水，墙面发霉（附照片）", "UTF-8"),
-            f'multipart/mixed;\r\n boundary="{bnd}"', None, body,
-            trace=("wuqian@owner.example", "smtp.owner.example", "198.51.100.72", "4Gx7KdQw8Ez1"),
-            extra=[("User-Agent", "Mozilla Thunderbird"), ("Content-Language", "zh-CN")]),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "外墙渗水",
-      "body_contains": "一大片黑色的霉斑", "attachments": [name1, name2],
-      "sender": "wuqian@owner.example",
-      "notes": "Thunderbird style: filename*=UTF-8''%E5... (RFC 2231) plus name=\"=?UTF-8?B?...?=\"; "
-               "the second photo uses RFC 2231 continuations (filename*0*= / filename*1*=)."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", "text/plain; charset=UTF-8; format=flowed"),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(txt), "utf-8")),
+        ),
+        part(
+            [
+                ("Content-Type", f'image/jpeg; name="{ew(name1, "UTF-8", fold=" ")}"'),
+                (
+                    "Content-Disposition",
+                    f"attachment; filename*={rfc2231(name1, 'utf-8', 'UTF-8')}",
+                ),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(tiny_jpeg("IMG_20261122_183012")),
+        ),
+        part(
+            [
+                ("Content-Type", f"image/jpeg;\r\n name*0*={n2_a};\r\n name*1*={n2_b}"),
+                (
+                    "Content-Disposition",
+                    f"attachment;\r\n filename*0*={n2_a};\r\n filename*1*={n2_b}",
+                ),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(tiny_jpeg("IMG_20261122_183140")),
+        ),
+    ],
+    preamble="This is a multi-part message in MIME format.",
+)
+case(
+    "zh_photo_rfc2231_filename.eml",
+    simple(
+        11,
+        date(23, 12, 40, 8, 8),
+        addr("吴倩", "wuqian@owner.example"),
+        ew("9栋2单元701外墙渗水，墙面发霉（附照片）", "UTF-8"),
+        f'multipart/mixed;\r\n boundary="{bnd}"',
+        None,
+        body,
+        trace=("wuqian@owner.example", "smtp.owner.example", "198.51.100.72", "4Gx7KdQw8Ez1"),
+        extra=[("User-Agent", "Mozilla Thunderbird"), ("Content-Language", "zh-CN")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "外墙渗水",
+        "body_contains": "一大片黑色的霉斑",
+        "attachments": [name1, name2],
+        "sender": "wuqian@owner.example",
+        "notes": "Thunderbird style: filename*=UTF-8''%E5... (RFC 2231) plus name=\"=?UTF-8?B?...?=\"; "
+        "the second photo uses RFC 2231 continuations (filename*0*= / filename*1*=).",
+    },
+)
 
 # 12. Outlook: multipart/mixed + alternative, RFC 2047 encoded file name in quotes
 txt = """物业管理处：
@@ -595,45 +796,88 @@ txt = """物业管理处：
 
 11栋1406 郑伟
 """
-html_part = "<html><body><div style=\"font-family:宋体\">" + "".join(
-    f"<p>{line}</p>" if line else "<p>&nbsp;</p>" for line in txt.strip().split("\n")
-) + "</div></body></html>\n"
+html_part = (
+    '<html><body><div style="font-family:宋体">'
+    + "".join(f"<p>{line}</p>" if line else "<p>&nbsp;</p>" for line in txt.strip().split("\n"))
+    + "</div></body></html>\n"
+)
 outer = "----=_NextPart_000_0016_01DB5D7A.3C2F1E40"
 inner = "----=_NextPart_001_0017_01DB5D7A.3C2F1E40"
 fname = "电梯按键面板.jpg"
-alt = multipart(inner, [
-    part([("Content-Type", 'text/plain;\r\n\tcharset="gb2312"'),
-          ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(txt), "gb2312"))),
-    part([("Content-Type", 'text/html;\r\n\tcharset="gb2312"'),
-          ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(html_part), "gb2312"))),
-])
-body = multipart(outer, [
-    part([("Content-Type", f'multipart/alternative;\r\n\tboundary="{inner}"')], CRLF + alt),
-    part([("Content-Type", f'image/jpeg;\r\n\tname="{ew(fname, "gb2312", fold=" ")}"'),
-          ("Content-Transfer-Encoding", "base64"),
-          ("Content-Disposition", f'attachment;\r\n\tfilename="{ew(fname, "gb2312", fold=" ")}"')],
-         b64_body(tiny_jpeg("DSC_0412"))),
-], preamble="This is a multipart message in MIME format.")
-case("zh_outlook_rfc2047_filename.eml",
-     message([("Return-Path", "<zhengwei@owner.example>"),
-              ("Received", received("mail.owner.example", "198.51.100.14", "4Gx7KdSy5Fz2",
-                                    date(23, 9, 55, 31, 8))),
-              ("From", addr("郑伟", "zhengwei@owner.example", "gb2312")),
-              ("To", f"{ew('物业投诉', 'gb2312', fold=' ')} <{DESK}>"),
-              ("Subject", ew("11栋1号电梯按键面板损坏，有焦味", "gb2312")),
-              ("Date", date(23, 9, 55, 31, 8)),
-              ("Message-ID", mid(12)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", f'multipart/mixed;\r\n\tboundary="{outer}"'),
-              ("X-Mailer", "Microsoft Outlook 16.0"),
-              ("Thread-Index", "AdtdejwvHkAAAAABAAAAAAA0Og=="),
-              ("Content-Language", "zh-cn")], body),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "按键面板损坏",
-      "body_contains": "烧焦的味道", "attachments": [fname], "sender": "zhengwei@owner.example",
-      "notes": "Outlook style: multipart/mixed > multipart/alternative (gb2312 text + html), "
-               "attachment named with an RFC 2047 encoded-word inside the quoted filename= "
-               "parameter (not RFC 2231). Python's compat32 get_filename() returns the raw "
-               "encoded-word; email.policy.default decodes it."})
+alt = multipart(
+    inner,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain;\r\n\tcharset="gb2312"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(txt), "gb2312")),
+        ),
+        part(
+            [
+                ("Content-Type", 'text/html;\r\n\tcharset="gb2312"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(html_part), "gb2312")),
+        ),
+    ],
+)
+body = multipart(
+    outer,
+    [
+        part([("Content-Type", f'multipart/alternative;\r\n\tboundary="{inner}"')], CRLF + alt),
+        part(
+            [
+                ("Content-Type", f'image/jpeg;\r\n\tname="{ew(fname, "gb2312", fold=" ")}"'),
+                ("Content-Transfer-Encoding", "base64"),
+                (
+                    "Content-Disposition",
+                    f'attachment;\r\n\tfilename="{ew(fname, "gb2312", fold=" ")}"',
+                ),
+            ],
+            b64_body(tiny_jpeg("DSC_0412")),
+        ),
+    ],
+    preamble="This is a multipart message in MIME format.",
+)
+case(
+    "zh_outlook_rfc2047_filename.eml",
+    message(
+        [
+            ("Return-Path", "<zhengwei@owner.example>"),
+            (
+                "Received",
+                received(
+                    "mail.owner.example", "198.51.100.14", "4Gx7KdSy5Fz2", date(23, 9, 55, 31, 8)
+                ),
+            ),
+            ("From", addr("郑伟", "zhengwei@owner.example", "gb2312")),
+            ("To", f"{ew('物业投诉', 'gb2312', fold=' ')} <{DESK}>"),
+            ("Subject", ew("11栋1号电梯按键面板损坏，有焦味", "gb2312")),
+            ("Date", date(23, 9, 55, 31, 8)),
+            ("Message-ID", mid(12)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/mixed;\r\n\tboundary="{outer}"'),
+            ("X-Mailer", "Microsoft Outlook 16.0"),
+            ("Thread-Index", "AdtdejwvHkAAAAABAAAAAAA0Og=="),
+            ("Content-Language", "zh-cn"),
+        ],
+        body,
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "按键面板损坏",
+        "body_contains": "烧焦的味道",
+        "attachments": [fname],
+        "sender": "zhengwei@owner.example",
+        "notes": "Outlook style: multipart/mixed > multipart/alternative (gb2312 text + html), "
+        "attachment named with an RFC 2047 encoded-word inside the quoted filename= "
+        "parameter (not RFC 2231). Python's compat32 get_filename() returns the raw "
+        "encoded-word; email.policy.default decodes it.",
+    },
+)
 
 # 13. Foxmail-style multipart/alternative gb2312, fire lane blocked
 txt = """物业安保部：
@@ -645,30 +889,58 @@ txt = """物业安保部：
 1栋住户 冯刚
 """
 bnd = "----=_001_NextPart318752401856_=----"
-html_fx = ("<html><head><meta http-equiv=\"content-type\" content=\"text/html; charset=gb2312\">"
-           "<style>body { line-height: 1.5; }</style></head><body>\r\n"
-           + "".join(f"<div>{line or '<br>'}</div>\r\n" for line in txt.strip().split("\n"))
-           + "<div><br></div><hr style=\"width: 210px; height: 1px;\" color=\"#b5c4df\" "
-             "size=\"1\" align=\"left\"><div><span><div style=\"MARGIN: 10px; FONT-FAMILY: "
-             "verdana; FONT-SIZE: 10pt\"><div>fenggang@owner.example</div></div></span></div>"
-             "\r\n</body></html>\r\n")
-body = multipart(bnd, [
-    part([("Content-Type", 'text/plain;\r\n\tcharset="gb2312"'),
-          ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(txt), "gb2312"))),
-    part([("Content-Type", 'text/html;\r\n\tcharset="gb2312"'),
-          ("Content-Transfer-Encoding", "quoted-printable")],
-         qp_body(enc(html_fx, "gb2312"))),
-], preamble="This is a multi-part message in MIME format.")
-case("zh_foxmail_alternative_fire_lane.eml",
-     simple(13, date(22, 17, 20, 44, 8), addr("冯刚", "fenggang@owner.example", "gb2312"),
-            ew("消防通道被杂物和电动车堵塞", "gb2312"),
-            f'multipart/alternative;\r\n\tboundary="{bnd}"', None, body,
-            trace=("fenggang@owner.example", "smtp.owner.example", "198.51.100.26", "4Gx7KdVa2Gz3"),
-            mailer="Foxmail 7.2.25.228[cn]"),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "消防通道",
-      "body_contains": "消防车唯一能开进来的路", "sender": "fenggang@owner.example",
-      "notes": "multipart/alternative: gb2312 text/plain in base64 + text/html in "
-               "quoted-printable (Foxmail)."})
+html_fx = (
+    '<html><head><meta http-equiv="content-type" content="text/html; charset=gb2312">'
+    "<style>body { line-height: 1.5; }</style></head><body>\r\n"
+    + "".join(f"<div>{line or '<br>'}</div>\r\n" for line in txt.strip().split("\n"))
+    + '<div><br></div><hr style="width: 210px; height: 1px;" color="#b5c4df" '
+    'size="1" align="left"><div><span><div style="MARGIN: 10px; FONT-FAMILY: '
+    'verdana; FONT-SIZE: 10pt"><div>fenggang@owner.example</div></div></span></div>'
+    "\r\n</body></html>\r\n"
+)
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain;\r\n\tcharset="gb2312"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(txt), "gb2312")),
+        ),
+        part(
+            [
+                ("Content-Type", 'text/html;\r\n\tcharset="gb2312"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(html_fx, "gb2312")),
+        ),
+    ],
+    preamble="This is a multi-part message in MIME format.",
+)
+case(
+    "zh_foxmail_alternative_fire_lane.eml",
+    simple(
+        13,
+        date(22, 17, 20, 44, 8),
+        addr("冯刚", "fenggang@owner.example", "gb2312"),
+        ew("消防通道被杂物和电动车堵塞", "gb2312"),
+        f'multipart/alternative;\r\n\tboundary="{bnd}"',
+        None,
+        body,
+        trace=("fenggang@owner.example", "smtp.owner.example", "198.51.100.26", "4Gx7KdVa2Gz3"),
+        mailer="Foxmail 7.2.25.228[cn]",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "消防通道",
+        "body_contains": "消防车唯一能开进来的路",
+        "sender": "fenggang@owner.example",
+        "notes": "multipart/alternative: gb2312 text/plain in base64 + text/html in "
+        "quoted-printable (Foxmail).",
+    },
+)
 
 # 14. charset label "x-gbk" (unknown to Python's codec registry)
 txt = """您好：
@@ -679,18 +951,35 @@ txt = """您好：
 
 13栋1205 秦女士
 """
-case("zh_x_gbk_label_ac_drip.eml",
-     simple(14, date(22, 14, 7, 55, 8), addr("秦女士", "qin.ns@owner.example", "x-gbk", codec="gbk"),
-            ew("楼上空调冷凝水滴到我家阳台", "x-gbk", codec="gbk"),
-            'text/plain; charset="x-gbk"', "base64", b64_body(enc(crlf(txt), "gbk")),
-            trace=("qin.ns@owner.example", "mail.owner.example", "198.51.100.93", "4Gx7KdXc6Hz4")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "空调冷凝水",
-      "body_contains": "阳台雨棚", "sender": "qin.ns@owner.example",
-      "notes": "Charset label 'x-gbk' (old Netscape/Mozilla label) in both the encoded-words "
-               "and Content-Type. Python has no such codec (LookupError); it must be aliased "
-               "to gbk/gb18030."},
-     {"body_codec": "gb18030", "subject_codec": "gb18030", "naive_body_fails": True,
-      "naive_subject_fails": True})
+case(
+    "zh_x_gbk_label_ac_drip.eml",
+    simple(
+        14,
+        date(22, 14, 7, 55, 8),
+        addr("秦女士", "qin.ns@owner.example", "x-gbk", codec="gbk"),
+        ew("楼上空调冷凝水滴到我家阳台", "x-gbk", codec="gbk"),
+        'text/plain; charset="x-gbk"',
+        "base64",
+        b64_body(enc(crlf(txt), "gbk")),
+        trace=("qin.ns@owner.example", "mail.owner.example", "198.51.100.93", "4Gx7KdXc6Hz4"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "空调冷凝水",
+        "body_contains": "阳台雨棚",
+        "sender": "qin.ns@owner.example",
+        "notes": "Charset label 'x-gbk' (old Netscape/Mozilla label) in both the encoded-words "
+        "and Content-Type. Python has no such codec (LookupError); it must be aliased "
+        "to gbk/gb18030.",
+    },
+    {
+        "body_codec": "gb18030",
+        "subject_codec": "gb18030",
+        "naive_body_fails": True,
+        "naive_subject_fails": True,
+    },
+)
 
 # 15. one character split across two UTF-8 encoded-words (forbidden but common)
 txt = """物业你好，
@@ -702,18 +991,31 @@ txt = """物业你好，
 14栋0808 杨帆
 """
 subj = "本月公摊电费比上月翻倍，请公示用电明细和分摊计算方法（14栋0808业主）"
-case("zh_subject_split_multibyte.eml",
-     simple(15, date(23, 20, 45, 9, 8), addr("杨帆", "yangfan@owner.example"),
-            ew(subj, "UTF-8", split_bytes=True), "text/plain; charset=UTF-8", "8bit",
-            enc(crlf(txt), "utf-8"),
-            trace=("yangfan@owner.example", "web.owner.example", "198.51.100.58", "4Gx7KdZf0Jz5"),
-            mailer="PHPMailer 6.0.7"),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "公摊电费比上月翻倍",
-      "body_contains": "公共区域的用电明细", "sender": "yangfan@owner.example",
-      "notes": "Long UTF-8 subject cut into B encoded-words at fixed byte offsets, so "
-               "characters are split across words (RFC 2047 5. forbids it; old PHP mailers do "
-               "it). Adjacent same-charset words must be joined as bytes before decoding."},
-     {"subject_word_split": True})
+case(
+    "zh_subject_split_multibyte.eml",
+    simple(
+        15,
+        date(23, 20, 45, 9, 8),
+        addr("杨帆", "yangfan@owner.example"),
+        ew(subj, "UTF-8", split_bytes=True),
+        "text/plain; charset=UTF-8",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        trace=("yangfan@owner.example", "web.owner.example", "198.51.100.58", "4Gx7KdZf0Jz5"),
+        mailer="PHPMailer 6.0.7",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "公摊电费比上月翻倍",
+        "body_contains": "公共区域的用电明细",
+        "sender": "yangfan@owner.example",
+        "notes": "Long UTF-8 subject cut into B encoded-words at fixed byte offsets, so "
+        "characters are split across words (RFC 2047 5. forbids it; old PHP mailers do "
+        "it). Adjacent same-charset words must be joined as bytes before decoding.",
+    },
+    {"subject_word_split": True},
+)
 
 # 16. raw UTF-8 headers (RFC 6532 / SMTPUTF8)
 txt = """物业你们好，
@@ -724,23 +1026,39 @@ txt = """物业你们好，
 
 15栋1102 周洁
 """
-case("zh_raw_utf8_headers_rfc6532.eml",
-     message([("Return-Path", "<zhoujie@owner.example>"),
-              ("Received", received("smtp.owner.example", "198.51.100.66", "4Gx7KdbH3Kz6",
-                                    date(23, 13, 12, 40, 8)) .replace("ESMTPS", "UTF8SMTPS")),
-              ("Date", date(23, 13, 12, 40, 8)),
-              ("From", "周洁 <zhoujie@owner.example>".encode()),
-              ("To", DESK),
-              ("Subject", "15栋2号电梯运行时有异响".encode()),
-              ("Message-ID", mid(16)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", "text/plain; charset=utf-8"),
-              ("Content-Transfer-Encoding", "8bit")], enc(crlf(txt), "utf-8")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "电梯运行时有异响",
-      "body_contains": "咔咔", "sender": "zhoujie@owner.example",
-      "notes": "Internationalised headers (RFC 6532): Subject and From display name are raw "
-               "UTF-8 bytes, no encoded-words. Legal when received over SMTPUTF8."},
-     {"subject_codec": "utf-8"})
+case(
+    "zh_raw_utf8_headers_rfc6532.eml",
+    message(
+        [
+            ("Return-Path", "<zhoujie@owner.example>"),
+            (
+                "Received",
+                received(
+                    "smtp.owner.example", "198.51.100.66", "4Gx7KdbH3Kz6", date(23, 13, 12, 40, 8)
+                ).replace("ESMTPS", "UTF8SMTPS"),
+            ),
+            ("Date", date(23, 13, 12, 40, 8)),
+            ("From", "周洁 <zhoujie@owner.example>".encode()),
+            ("To", DESK),
+            ("Subject", "15栋2号电梯运行时有异响".encode()),
+            ("Message-ID", mid(16)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+        ],
+        enc(crlf(txt), "utf-8"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "电梯运行时有异响",
+        "body_contains": "咔咔",
+        "sender": "zhoujie@owner.example",
+        "notes": "Internationalised headers (RFC 6532): Subject and From display name are raw "
+        "UTF-8 bytes, no encoded-words. Legal when received over SMTPUTF8.",
+    },
+    {"subject_codec": "utf-8"},
+)
 
 # ---------------------------------------------------------------- Spanish ---
 
@@ -755,18 +1073,28 @@ Un saludo,
 Carmen Ruiz Domínguez
 Torre 2, 5ºB
 """
-case("es_latin1_qp_humedad.eml",
-     simple(17, date(23, 9, 30, 12, 1), addr("Carmen Ruiz Domínguez", "carmen.ruiz@correo.example",
-                                             "ISO-8859-1", "Q"),
-            ew("Humedad en el techo del salón y moho en el baño - Torre 2, 5ºB", "ISO-8859-1", "Q"),
-            "text/plain; charset=ISO-8859-1", "quoted-printable",
-            qp_body(enc(crlf(txt), "iso-8859-1")),
-            trace=("carmen.ruiz@correo.example", "smtp.correo.example", "192.0.2.40", "4Gx7KddM7Lz7"),
-            extra=[("User-Agent", "Roundcube Webmail/1.6.9")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "moho en el baño",
-      "body_contains": "mancha de humedad en el techo del salón",
-      "sender": "carmen.ruiz@correo.example",
-      "notes": "ISO-8859-1 quoted-printable body, Q-encoded ISO-8859-1 subject and display name."})
+case(
+    "es_latin1_qp_humedad.eml",
+    simple(
+        17,
+        date(23, 9, 30, 12, 1),
+        addr("Carmen Ruiz Domínguez", "carmen.ruiz@correo.example", "ISO-8859-1", "Q"),
+        ew("Humedad en el techo del salón y moho en el baño - Torre 2, 5ºB", "ISO-8859-1", "Q"),
+        "text/plain; charset=ISO-8859-1",
+        "quoted-printable",
+        qp_body(enc(crlf(txt), "iso-8859-1")),
+        trace=("carmen.ruiz@correo.example", "smtp.correo.example", "192.0.2.40", "4Gx7KddM7Lz7"),
+        extra=[("User-Agent", "Roundcube Webmail/1.6.9")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "moho en el baño",
+        "body_contains": "mancha de humedad en el techo del salón",
+        "sender": "carmen.ruiz@correo.example",
+        "notes": "ISO-8859-1 quoted-printable body, Q-encoded ISO-8859-1 subject and display name.",
+    },
+)
 
 # 18. windows-1252 with euro sign and curly quotes (Outlook, multipart/alternative)
 txt = """Estimados señores:
@@ -778,31 +1106,68 @@ He recibido la convocatoria con una derrama de 1.250 € por “obras urgentes�
 Atentamente,
 José Antonio Ferrer – Portal 4, 2ºA
 """
-html_cp = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
-           "</head><body lang=\"ES\">\r\n"
-           + "".join(f"<p class=\"MsoNormal\">{html.escape(line, quote=False) or '&nbsp;'}</p>\r\n"
-                     for line in txt.strip().split("\n")) + "</body></html>\r\n")
+html_cp = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    '</head><body lang="ES">\r\n'
+    + "".join(
+        f'<p class="MsoNormal">{html.escape(line, quote=False) or "&nbsp;"}</p>\r\n'
+        for line in txt.strip().split("\n")
+    )
+    + "</body></html>\r\n"
+)
 bnd = "_000_AM0PR06MB4083E1B2C5D6A0F8B3C7D9E1AM0PR06MB4083eurp_"
-body = multipart(bnd, [
-    part([("Content-Type", 'text/plain; charset="Windows-1252"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(crlf(txt), "cp1252"))),
-    part([("Content-Type", 'text/html; charset="Windows-1252"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(html_cp, "cp1252"))),
-])
-case("es_cp1252_gastos_comunidad.eml",
-     simple(18, date(23, 11, 2, 17, 1), addr("José Antonio Ferrer", "jaferrer@correo.example",
-                                             "Windows-1252", "Q", "cp1252"),
-            ew("Derrama de 1.250 € por “obras urgentes” y recibo de gastos de comunidad",
-               "Windows-1252", "Q", "cp1252"),
-            f'multipart/alternative;\r\n\tboundary="{bnd}"', None, body,
-            trace=("jaferrer@correo.example", "mail.correo.example", "192.0.2.77", "4Gx7KdfQ1Mz8"),
-            extra=[("Thread-Topic", "Derrama y recibo de noviembre"),
-                   ("Thread-Index", "AdtdfA1kL2xQb3J5RUWh8dJ9kz0hQA=="),
-                   ("Accept-Language", "es-ES, en-US"), ("Content-Language", "es-ES")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "1.250 € por “obras urgentes”",
-      "body_contains": "derrama de 1.250 € por “obras urgentes”", "sender": "jaferrer@correo.example",
-      "notes": "windows-1252 (Outlook): € is 0x80, curly quotes 0x93/0x94, en dash 0x96 - "
-               "bytes that are C1 controls in ISO-8859-1, so labelling it latin-1 garbles them."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain; charset="Windows-1252"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(crlf(txt), "cp1252")),
+        ),
+        part(
+            [
+                ("Content-Type", 'text/html; charset="Windows-1252"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(html_cp, "cp1252")),
+        ),
+    ],
+)
+case(
+    "es_cp1252_gastos_comunidad.eml",
+    simple(
+        18,
+        date(23, 11, 2, 17, 1),
+        addr("José Antonio Ferrer", "jaferrer@correo.example", "Windows-1252", "Q", "cp1252"),
+        ew(
+            "Derrama de 1.250 € por “obras urgentes” y recibo de gastos de comunidad",
+            "Windows-1252",
+            "Q",
+            "cp1252",
+        ),
+        f'multipart/alternative;\r\n\tboundary="{bnd}"',
+        None,
+        body,
+        trace=("jaferrer@correo.example", "mail.correo.example", "192.0.2.77", "4Gx7KdfQ1Mz8"),
+        extra=[
+            ("Thread-Topic", "Derrama y recibo de noviembre"),
+            ("Thread-Index", "AdtdfA1kL2xQb3J5RUWh8dJ9kz0hQA=="),
+            ("Accept-Language", "es-ES, en-US"),
+            ("Content-Language", "es-ES"),
+        ],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "1.250 € por “obras urgentes”",
+        "body_contains": "derrama de 1.250 € por “obras urgentes”",
+        "sender": "jaferrer@correo.example",
+        "notes": "windows-1252 (Outlook): € is 0x80, curly quotes 0x93/0x94, en dash 0x96 - "
+        "bytes that are C1 controls in ISO-8859-1, so labelling it latin-1 garbles them.",
+    },
+)
 
 # 19. UTF-8 8bit, ascensor averiado
 txt = """Hola:
@@ -815,17 +1180,33 @@ Gracias,
 Lucía Navarro
 Torre 1, 8ºC
 """
-case("es_utf8_ascensor.eml",
-     simple(19, date(23, 8, 12, 3, 1), addr("Lucía Navarro", "lucia.navarro@correo.example",
-                                            "UTF-8", "Q"),
-            ew("Ascensor averiado desde el viernes — Torre 1", "UTF-8", "Q"),
-            "text/plain; charset=UTF-8; format=flowed", "8bit", enc(crlf(txt), "utf-8"),
-            trace=("lucia.navarro@correo.example", "smtp.correo.example", "192.0.2.18", "4Gx7KdhS4Nz9"),
-            extra=[("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 "
-                                  "Thunderbird/128.4.2")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Ascensor averiado",
-      "body_contains": "va en silla de ruedas", "sender": "lucia.navarro@correo.example",
-      "notes": "UTF-8, 8bit body, Q-encoded UTF-8 subject with an em dash."})
+case(
+    "es_utf8_ascensor.eml",
+    simple(
+        19,
+        date(23, 8, 12, 3, 1),
+        addr("Lucía Navarro", "lucia.navarro@correo.example", "UTF-8", "Q"),
+        ew("Ascensor averiado desde el viernes — Torre 1", "UTF-8", "Q"),
+        "text/plain; charset=UTF-8; format=flowed",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        trace=("lucia.navarro@correo.example", "smtp.correo.example", "192.0.2.18", "4Gx7KdhS4Nz9"),
+        extra=[
+            (
+                "User-Agent",
+                "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.4.2",
+            )
+        ],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Ascensor averiado",
+        "body_contains": "va en silla de ruedas",
+        "sender": "lucia.navarro@correo.example",
+        "notes": "UTF-8, 8bit body, Q-encoded UTF-8 subject with an em dash.",
+    },
+)
 
 # 20. HTML only (Outlook / Word HTML), iso-8859-1 QP, entities, conditional comments
 html_es = """<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-html40">
@@ -859,20 +1240,31 @@ p.MsoNormal, li.MsoNormal, div.MsoNormal
 </body>
 </html>
 """
-case("es_html_only_ruido_vecino.eml",
-     simple(20, date(23, 15, 47, 20, 1), addr("Andrés Molíns", "amolins@correo.example",
-                                              "iso-8859-1", "Q"),
-            ew("Ruido del vecino del 4ºA todas las noches", "iso-8859-1", "Q"),
-            'text/html; charset="iso-8859-1"', "quoted-printable",
-            qp_body(enc(crlf(html_es), "iso-8859-1")),
-            trace=("amolins@correo.example", "mail.correo.example", "192.0.2.63", "4Gx7KdkV8Pz0"),
-            extra=[("Thread-Topic", "Ruido del vecino"), ("Content-Language", "es-ES")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Ruido del vecino",
-      "body_contains": "música a todo volumen", "sender": "amolins@correo.example",
-      "body_not_contains": ["MsoNormal", "font-family", "spidmax", "panose"],
-      "notes": "text/html only from Outlook/Word: <style> inside an HTML comment, "
-               "<!--[if gte mso 9]> conditional comment, <o:p>, named entities (&uacute;, "
-               "&ntilde;, &ordm;, &nbsp;), quoted-printable with =3D."})
+case(
+    "es_html_only_ruido_vecino.eml",
+    simple(
+        20,
+        date(23, 15, 47, 20, 1),
+        addr("Andrés Molíns", "amolins@correo.example", "iso-8859-1", "Q"),
+        ew("Ruido del vecino del 4ºA todas las noches", "iso-8859-1", "Q"),
+        'text/html; charset="iso-8859-1"',
+        "quoted-printable",
+        qp_body(enc(crlf(html_es), "iso-8859-1")),
+        trace=("amolins@correo.example", "mail.correo.example", "192.0.2.63", "4Gx7KdkV8Pz0"),
+        extra=[("Thread-Topic", "Ruido del vecino"), ("Content-Language", "es-ES")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Ruido del vecino",
+        "body_contains": "música a todo volumen",
+        "sender": "amolins@correo.example",
+        "body_not_contains": ["MsoNormal", "font-family", "spidmax", "panose"],
+        "notes": "text/html only from Outlook/Word: <style> inside an HTML comment, "
+        "<!--[if gte mso 9]> conditional comment, <o:p>, named entities (&uacute;, "
+        "&ntilde;, &ordm;, &nbsp;), quoted-printable with =3D.",
+    },
+)
 
 # 21. PDF attachment with RFC 2231 ISO-8859-1'es' file name
 txt = """Buenos días,
@@ -886,32 +1278,67 @@ Miguel Ángel Sanz
 Torre 3, 1ºD
 """
 fname = "presupuesto reparación.pdf"
-pdf = tiny_pdf(["Talleres Hermanos Gil S.L. - Presupuesto n. 2026/1187",
-                "Vehiculo: matricula 1234 KLM",
-                "Chapa y pintura puerta trasera izquierda: 410,00 EUR",
-                "Lateral trasero: 130,00 EUR", "Mano de obra: 100,00 EUR",
-                "Total (IVA incluido): 640,00 EUR"])
+pdf = tiny_pdf(
+    [
+        "Talleres Hermanos Gil S.L. - Presupuesto n. 2026/1187",
+        "Vehiculo: matricula 1234 KLM",
+        "Chapa y pintura puerta trasera izquierda: 410,00 EUR",
+        "Lateral trasero: 130,00 EUR",
+        "Mano de obra: 100,00 EUR",
+        "Total (IVA incluido): 640,00 EUR",
+    ]
+)
 bnd = "=_b7e2c1a9f0d45a3c8e0f1d2b6a7c9e11"
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=UTF-8"),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(crlf(txt), "utf-8"))),
-    part([("Content-Type", f"application/pdf;\r\n name*={rfc2231(fname, 'latin-1', 'ISO-8859-1', 'es')}"),
-          ("Content-Transfer-Encoding", "base64"),
-          ("Content-Disposition", f"attachment;\r\n filename*={rfc2231(fname, 'latin-1', 'ISO-8859-1', 'es')};\r\n size={len(pdf)}")],
-         b64_body(pdf)),
-])
-case("es_pdf_presupuesto_garaje.eml",
-     simple(21, date(23, 10, 18, 52, 1), addr("Miguel Ángel Sanz", "masanz@correo.example",
-                                              "UTF-8", "Q"),
-            ew("Puerta del garaje: daños en mi coche, adjunto presupuesto", "UTF-8", "Q"),
-            f'multipart/mixed;\r\n boundary="{bnd}"', None, body,
-            trace=("masanz@correo.example", "smtp.correo.example", "192.0.2.91", "4Gx7KdmX2Qz1"),
-            extra=[("User-Agent", "Roundcube Webmail/1.6.9")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "daños en mi coche",
-      "body_contains": "presupuesto de reparación del taller", "attachments": [fname],
-      "sender": "masanz@correo.example",
-      "notes": "PDF attachment whose name is RFC 2231 with charset and language: "
-               "filename*=ISO-8859-1'es'presupuesto%20reparaci%F3n.pdf."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", "text/plain; charset=UTF-8"),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(crlf(txt), "utf-8")),
+        ),
+        part(
+            [
+                (
+                    "Content-Type",
+                    f"application/pdf;\r\n name*={rfc2231(fname, 'latin-1', 'ISO-8859-1', 'es')}",
+                ),
+                ("Content-Transfer-Encoding", "base64"),
+                (
+                    "Content-Disposition",
+                    f"attachment;\r\n filename*={rfc2231(fname, 'latin-1', 'ISO-8859-1', 'es')};\r\n size={len(pdf)}",
+                ),
+            ],
+            b64_body(pdf),
+        ),
+    ],
+)
+case(
+    "es_pdf_presupuesto_garaje.eml",
+    simple(
+        21,
+        date(23, 10, 18, 52, 1),
+        addr("Miguel Ángel Sanz", "masanz@correo.example", "UTF-8", "Q"),
+        ew("Puerta del garaje: daños en mi coche, adjunto presupuesto", "UTF-8", "Q"),
+        f'multipart/mixed;\r\n boundary="{bnd}"',
+        None,
+        body,
+        trace=("masanz@correo.example", "smtp.correo.example", "192.0.2.91", "4Gx7KdmX2Qz1"),
+        extra=[("User-Agent", "Roundcube Webmail/1.6.9")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "daños en mi coche",
+        "body_contains": "presupuesto de reparación del taller",
+        "attachments": [fname],
+        "sender": "masanz@correo.example",
+        "notes": "PDF attachment whose name is RFC 2231 with charset and language: "
+        "filename*=ISO-8859-1'es'presupuesto%20reparaci%F3n.pdf.",
+    },
+)
 
 # 22. subject: several Q encoded-words across a fold, ñ/á/º
 txt = """Buenas,
@@ -924,18 +1351,30 @@ Un saludo,
 Begoña Iturbe
 Torre 2, 9ºA
 """
-case("es_subject_q_encoded_garaje.eml",
-     simple(22, date(22, 18, 4, 40, 1), addr("Begoña Iturbe", "begona.iturbe@correo.example",
-                                             "UTF-8", "Q"),
-            "=?UTF-8?Q?Filtraci=C3=B3n_en_el_garaje:_da=C3=B1os_en_mi_plaza_?=\r\n"
-            " =?UTF-8?Q?n=C2=BA_34_=28planta_-2=29?= - urgente",
-            "text/plain; charset=UTF-8", "quoted-printable", qp_body(enc(crlf(txt), "utf-8")),
-            trace=("begona.iturbe@correo.example", "smtp.correo.example", "192.0.2.12", "4Gx7KdpZ6Rz2"),
-            extra=[("User-Agent", "Mozilla Thunderbird")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "daños en mi plaza nº 34 (planta -2) - urgente",
-      "body_contains": "cae agua del techo del garaje", "sender": "begona.iturbe@correo.example",
-      "notes": "Subject made of two Q encoded-words separated by a fold (the whitespace between "
-               "them must vanish, the '_' inside must become spaces) followed by plain text."})
+case(
+    "es_subject_q_encoded_garaje.eml",
+    simple(
+        22,
+        date(22, 18, 4, 40, 1),
+        addr("Begoña Iturbe", "begona.iturbe@correo.example", "UTF-8", "Q"),
+        "=?UTF-8?Q?Filtraci=C3=B3n_en_el_garaje:_da=C3=B1os_en_mi_plaza_?=\r\n"
+        " =?UTF-8?Q?n=C2=BA_34_=28planta_-2=29?= - urgente",
+        "text/plain; charset=UTF-8",
+        "quoted-printable",
+        qp_body(enc(crlf(txt), "utf-8")),
+        trace=("begona.iturbe@correo.example", "smtp.correo.example", "192.0.2.12", "4Gx7KdpZ6Rz2"),
+        extra=[("User-Agent", "Mozilla Thunderbird")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "daños en mi plaza nº 34 (planta -2) - urgente",
+        "body_contains": "cae agua del techo del garaje",
+        "sender": "begona.iturbe@correo.example",
+        "notes": "Subject made of two Q encoded-words separated by a fold (the whitespace between "
+        "them must vanish, the '_' inside must become spaces) followed by plain text.",
+    },
+)
 
 # 23. UTF-8 multipart/alternative, obras del vecino
 txt = """Hola,
@@ -948,25 +1387,59 @@ Saludos,
 Pilar Echevarría
 Torre 3, 5ºB
 """
-html_u = ('<div dir="ltr">' + "".join(
-    f"<div>{html.escape(line, quote=False) or '<br>'}</div>" for line in txt.strip().split("\n"))
-    + "</div>\r\n")
+html_u = (
+    '<div dir="ltr">'
+    + "".join(
+        f"<div>{html.escape(line, quote=False) or '<br>'}</div>" for line in txt.strip().split("\n")
+    )
+    + "</div>\r\n"
+)
 bnd = "000000000000f3a1b20613c4e5d7"
-body = multipart(bnd, [
-    part([("Content-Type", 'text/plain; charset="UTF-8"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(crlf(txt), "utf-8"))),
-    part([("Content-Type", 'text/html; charset="UTF-8"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(html_u, "utf-8"))),
-])
-case("es_utf8_alternative_obras.eml",
-     simple(23, date(21, 7, 41, 6, 1), addr("Pilar Echevarría", "pilar.echevarria@correo.example"),
-            ew("Obras del vecino del 6ºB a las 7:30 de la mañana", "UTF-8"),
-            f'multipart/alternative; boundary="{bnd}"', None, body,
-            trace=("pilar.echevarria@correo.example", "mail-ej1-f41.correo.example", "192.0.2.141",
-                   "4Gx7KdrB0Sz3")),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "7:30 de la mañana",
-      "body_contains": "taladrar a las 7:30", "sender": "pilar.echevarria@correo.example",
-      "notes": "Gmail-like multipart/alternative, UTF-8 quoted-printable, B-encoded subject."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain; charset="UTF-8"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(crlf(txt), "utf-8")),
+        ),
+        part(
+            [
+                ("Content-Type", 'text/html; charset="UTF-8"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(html_u, "utf-8")),
+        ),
+    ],
+)
+case(
+    "es_utf8_alternative_obras.eml",
+    simple(
+        23,
+        date(21, 7, 41, 6, 1),
+        addr("Pilar Echevarría", "pilar.echevarria@correo.example"),
+        ew("Obras del vecino del 6ºB a las 7:30 de la mañana", "UTF-8"),
+        f'multipart/alternative; boundary="{bnd}"',
+        None,
+        body,
+        trace=(
+            "pilar.echevarria@correo.example",
+            "mail-ej1-f41.correo.example",
+            "192.0.2.141",
+            "4Gx7KdrB0Sz3",
+        ),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "7:30 de la mañana",
+        "body_contains": "taladrar a las 7:30",
+        "sender": "pilar.echevarria@correo.example",
+        "notes": "Gmail-like multipart/alternative, UTF-8 quoted-printable, B-encoded subject.",
+    },
+)
 
 # ---------------------------------------------------------------- English ---
 
@@ -980,14 +1453,27 @@ Regards,
 David Chen
 Block 3, Unit 1502
 """
-case("en_ascii_plain_door_lock.eml",
-     simple(24, date(23, 8, 55, 10, 0), addr("David Chen", "david.chen@owner.example"),
-            "Block 3 entrance door does not lock - security problem",
-            "text/plain; charset=us-ascii", "7bit", enc(crlf(txt), "ascii"),
-            trace=("david.chen@owner.example", "smtp.owner.example", "198.51.100.101", "4Gx7KdtD4Tz4")),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "does not lock",
-      "body_contains": "The buzzer for the intercom also stopped working",
-      "sender": "david.chen@owner.example", "notes": "Plain 7bit us-ascii, the easy case."})
+case(
+    "en_ascii_plain_door_lock.eml",
+    simple(
+        24,
+        date(23, 8, 55, 10, 0),
+        addr("David Chen", "david.chen@owner.example"),
+        "Block 3 entrance door does not lock - security problem",
+        "text/plain; charset=us-ascii",
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=("david.chen@owner.example", "smtp.owner.example", "198.51.100.101", "4Gx7KdtD4Tz4"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "does not lock",
+        "body_contains": "The buzzer for the intercom also stopped working",
+        "sender": "david.chen@owner.example",
+        "notes": "Plain 7bit us-ascii, the easy case.",
+    },
+)
 
 txt = """Hi,
 
@@ -998,26 +1484,62 @@ It’s 4 °C outside at night and we have a three-month-old baby at home — thi
 Thanks,
 Sarah O’Connor
 """
-html_en = ("<html><body><div style=\"font-family: Arial, sans-serif;\">" + "".join(
-    f"<p>{html.escape(line, quote=False)}</p>" if line else "" for line in txt.strip().split("\n"))
-    + "</div></body></html>\r\n")
+html_en = (
+    '<html><body><div style="font-family: Arial, sans-serif;">'
+    + "".join(
+        f"<p>{html.escape(line, quote=False)}</p>" if line else ""
+        for line in txt.strip().split("\n")
+    )
+    + "</div></body></html>\r\n"
+)
 bnd = "Apple-Mail=_5E3A1C0B-7D92-4F1B-A8C6-2E9B0D4F7A13"
-body = multipart(bnd, [
-    part([("Content-Transfer-Encoding", "quoted-printable"),
-          ("Content-Type", "text/plain;\r\n\tcharset=utf-8")], qp_body(enc(crlf(txt), "utf-8"))),
-    part([("Content-Transfer-Encoding", "quoted-printable"),
-          ("Content-Type", "text/html;\r\n\tcharset=utf-8")], qp_body(enc(html_en, "utf-8"))),
-])
-case("en_utf8_alternative_heating.eml",
-     simple(25, date(23, 7, 3, 58, 0), addr("Sarah O’Connor", "sarah.oconnor@owner.example"),
-            ew("No heating or hot water since Sunday – Block 1, Unit 702", "utf-8", "Q"),
-            f'multipart/alternative;\r\n\tboundary="{bnd}"', None, body,
-            trace=("sarah.oconnor@owner.example", "mail.owner.example", "198.51.100.110", "4Gx7KdvF8Vz5"),
-            mailer="Apple Mail (2.3826.300.87.4.3)"),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "No heating or hot water",
-      "body_contains": "applied a “temporary” fix", "sender": "sarah.oconnor@owner.example",
-      "notes": "Apple Mail multipart/alternative, UTF-8 QP with curly quotes, em dash and a "
-               "degree sign; display name with a curly apostrophe (RFC 2047)."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Transfer-Encoding", "quoted-printable"),
+                ("Content-Type", "text/plain;\r\n\tcharset=utf-8"),
+            ],
+            qp_body(enc(crlf(txt), "utf-8")),
+        ),
+        part(
+            [
+                ("Content-Transfer-Encoding", "quoted-printable"),
+                ("Content-Type", "text/html;\r\n\tcharset=utf-8"),
+            ],
+            qp_body(enc(html_en, "utf-8")),
+        ),
+    ],
+)
+case(
+    "en_utf8_alternative_heating.eml",
+    simple(
+        25,
+        date(23, 7, 3, 58, 0),
+        addr("Sarah O’Connor", "sarah.oconnor@owner.example"),
+        ew("No heating or hot water since Sunday – Block 1, Unit 702", "utf-8", "Q"),
+        f'multipart/alternative;\r\n\tboundary="{bnd}"',
+        None,
+        body,
+        trace=(
+            "sarah.oconnor@owner.example",
+            "mail.owner.example",
+            "198.51.100.110",
+            "4Gx7KdvF8Vz5",
+        ),
+        mailer="Apple Mail (2.3826.300.87.4.3)",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "No heating or hot water",
+        "body_contains": "applied a “temporary” fix",
+        "sender": "sarah.oconnor@owner.example",
+        "notes": "Apple Mail multipart/alternative, UTF-8 QP with curly quotes, em dash and a "
+        "degree sign; display name with a curly apostrophe (RFC 2047).",
+    },
+)
 
 txt = """Dear Management Office,
 
@@ -1030,22 +1552,45 @@ Michael Turner
 Block 2, Unit 303
 """
 bnd = "----=_Part_48213_1795263342.1763886112934"
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "7bit")],
-         enc(crlf(txt), "ascii")),
-    part([("Content-Type", 'image/jpeg; name="carpark-ceiling-crack.jpg"'),
-          ("Content-Transfer-Encoding", "base64"),
-          ("Content-Disposition", 'attachment; filename="carpark-ceiling-crack.jpg"')],
-         b64_body(tiny_jpeg("IMG_4471"))),
-])
-case("en_attachment_photo_crack.eml",
-     simple(26, date(23, 8, 21, 52, 0), addr("Michael Turner", "m.turner@owner.example"),
-            "Concrete falling from car park ceiling (level -1, bays 18-20)",
-            f'multipart/mixed; \r\n\tboundary="{bnd}"', None, body,
-            trace=("m.turner@owner.example", "smtp.owner.example", "198.51.100.120", "4Gx7KdxH2Wz6")),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "Concrete falling",
-      "body_contains": "long diagonal crack in the ceiling", "attachments": ["carpark-ceiling-crack.jpg"],
-      "sender": "m.turner@owner.example", "notes": "Plain text + JPEG attachment with an ASCII name."})
+body = multipart(
+    bnd,
+    [
+        part(
+            [("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "7bit")],
+            enc(crlf(txt), "ascii"),
+        ),
+        part(
+            [
+                ("Content-Type", 'image/jpeg; name="carpark-ceiling-crack.jpg"'),
+                ("Content-Transfer-Encoding", "base64"),
+                ("Content-Disposition", 'attachment; filename="carpark-ceiling-crack.jpg"'),
+            ],
+            b64_body(tiny_jpeg("IMG_4471")),
+        ),
+    ],
+)
+case(
+    "en_attachment_photo_crack.eml",
+    simple(
+        26,
+        date(23, 8, 21, 52, 0),
+        addr("Michael Turner", "m.turner@owner.example"),
+        "Concrete falling from car park ceiling (level -1, bays 18-20)",
+        f'multipart/mixed; \r\n\tboundary="{bnd}"',
+        None,
+        body,
+        trace=("m.turner@owner.example", "smtp.owner.example", "198.51.100.120", "4Gx7KdxH2Wz6"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "Concrete falling",
+        "body_contains": "long diagonal crack in the ceiling",
+        "attachments": ["carpark-ceiling-crack.jpg"],
+        "sender": "m.turner@owner.example",
+        "notes": "Plain text + JPEG attachment with an ASCII name.",
+    },
+)
 
 txt = """Hello,
 
@@ -1058,18 +1603,30 @@ Please confirm when the drains will be cleaned and who will cover the damage.
 Robert Hughes
 Block 4, Unit 1101
 """
-case("en_long_folded_subject.eml",
-     simple(27, date(22, 22, 10, 36, 0), addr("Robert Hughes", "rhughes@owner.example"),
-            "Repeated flooding of the underground car park (level -2, bays 40-52) after\r\n"
-            " every heavy rain - cars damaged, drains blocked, and nobody from maintenance\r\n"
-            " has answered my last three emails about it since October",
-            "text/plain; charset=us-ascii; format=flowed", "7bit", enc(crlf(txt), "ascii"),
-            trace=("rhughes@owner.example", "smtp.owner.example", "198.51.100.131", "4Gx7KdzK6Xz7")),
-     {"outcome": "ticket_created", "language": "en",
-      "subject_contains": "after every heavy rain - cars damaged, drains blocked, and nobody",
-      "body_contains": "drains along the ramp are clearly blocked", "sender": "rhughes@owner.example",
-      "notes": "A 221-character plain subject folded over three header lines; unfolding removes "
-               "only the CRLF, keeping the leading space."})
+case(
+    "en_long_folded_subject.eml",
+    simple(
+        27,
+        date(22, 22, 10, 36, 0),
+        addr("Robert Hughes", "rhughes@owner.example"),
+        "Repeated flooding of the underground car park (level -2, bays 40-52) after\r\n"
+        " every heavy rain - cars damaged, drains blocked, and nobody from maintenance\r\n"
+        " has answered my last three emails about it since October",
+        "text/plain; charset=us-ascii; format=flowed",
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=("rhughes@owner.example", "smtp.owner.example", "198.51.100.131", "4Gx7KdzK6Xz7"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "after every heavy rain - cars damaged, drains blocked, and nobody",
+        "body_contains": "drains along the ramp are clearly blocked",
+        "sender": "rhughes@owner.example",
+        "notes": "A 221-character plain subject folded over three header lines; unfolding removes "
+        "only the CRLF, keeping the leading space.",
+    },
+)
 
 txt = """Hello,
 
@@ -1081,16 +1638,29 @@ Thank you,
 Emma Walsh
 Block 5, Unit 208
 """
-case("en_auto_submitted_no_person.eml",
-     simple(28, date(23, 9, 5, 47, 0), addr("Emma Walsh", "emma.walsh@owner.example"),
-            "Broken glass in the playground next to Block 5",
-            "text/plain; charset=utf-8", "7bit", enc(crlf(txt), "ascii"),
-            trace=("emma.walsh@owner.example", "smtp.owner.example", "198.51.100.140", "4Gx7Kf1M0Yz8"),
-            extra=[("Auto-Submitted", "no")]),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "Broken glass",
-      "body_contains": "nearly cut her hand", "sender": "emma.walsh@owner.example",
-      "notes": "Carries 'Auto-Submitted: no' (RFC 3834: written by a person). Must not be "
-               "treated as automatic mail just because the header is present."})
+case(
+    "en_auto_submitted_no_person.eml",
+    simple(
+        28,
+        date(23, 9, 5, 47, 0),
+        addr("Emma Walsh", "emma.walsh@owner.example"),
+        "Broken glass in the playground next to Block 5",
+        "text/plain; charset=utf-8",
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=("emma.walsh@owner.example", "smtp.owner.example", "198.51.100.140", "4Gx7Kf1M0Yz8"),
+        extra=[("Auto-Submitted", "no")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "Broken glass",
+        "body_contains": "nearly cut her hand",
+        "sender": "emma.walsh@owner.example",
+        "notes": "Carries 'Auto-Submitted: no' (RFC 3834: written by a person). Must not be "
+        "treated as automatic mail just because the header is present.",
+    },
+)
 
 txt = """Hi there,
 
@@ -1102,63 +1672,130 @@ Cheers,
 Tom Baker
 Block 6, Unit 12
 """
-case("en_lf_line_endings_bins.eml",
-     simple(29, date(23, 17, 33, 2, 0), addr("Tom Baker", "tbaker@owner.example"),
-            "Bins not collected behind Block 6",
-            "text/plain; charset=us-ascii", "7bit", enc(crlf(txt), "ascii"),
-            trace=("tbaker@owner.example", "smtp.owner.example", "198.51.100.150", "4Gx7Kf3P4Zz9"),
-            mailer="mutt/2.2.12", eol=b"\n"),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "Bins not collected",
-      "body_contains": "food waste bin smells awful", "sender": "tbaker@owner.example",
-      "notes": "Bare LF line endings throughout (as stored in Maildir / mbox), not CRLF."})
+case(
+    "en_lf_line_endings_bins.eml",
+    simple(
+        29,
+        date(23, 17, 33, 2, 0),
+        addr("Tom Baker", "tbaker@owner.example"),
+        "Bins not collected behind Block 6",
+        "text/plain; charset=us-ascii",
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=("tbaker@owner.example", "smtp.owner.example", "198.51.100.150", "4Gx7Kf3P4Zz9"),
+        mailer="mutt/2.2.12",
+        eol=b"\n",
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "Bins not collected",
+        "body_contains": "food waste bin smells awful",
+        "sender": "tbaker@owner.example",
+        "notes": "Bare LF line endings throughout (as stored in Maildir / mbox), not CRLF.",
+    },
+)
 
 # ------------------------------------------------------------ automatic mail ---
 
 
-def autoreply(name, n, when, from_, subject, body_text, extra, reason, language, *,
-              codec="utf-8", label="UTF-8", cte="8bit", check=None, notes=""):
+def autoreply(
+    name,
+    n,
+    when,
+    from_,
+    subject,
+    body_text,
+    extra,
+    reason,
+    language,
+    *,
+    codec="utf-8",
+    label="UTF-8",
+    cte="8bit",
+    check=None,
+    notes="",
+):
     body = enc(crlf(body_text), codec)
     if cte == "base64":
         body = b64_body(body)
     elif cte == "quoted-printable":
         body = qp_body(body)
-    case(name,
-         simple(n, when, from_, subject, f"text/plain; charset={label}", cte, body, extra=extra,
-                trace=(re.search(r"[\w.+-]+@[\w.-]+", from_).group(0), "mail.owner.example",
-                       "198.51.100.200", f"4Gx7Kg{n:03d}Az0")),
-         {"outcome": "ignored_autoreply", "language": language, "reason": reason,
-          "notes": notes or f"Automatic mail; must not be acknowledged ({reason})."},
-         check)
+    case(
+        name,
+        simple(
+            n,
+            when,
+            from_,
+            subject,
+            f"text/plain; charset={label}",
+            cte,
+            body,
+            extra=extra,
+            trace=(
+                re.search(r"[\w.+-]+@[\w.-]+", from_).group(0),
+                "mail.owner.example",
+                "198.51.100.200",
+                f"4Gx7Kg{n:03d}Az0",
+            ),
+        ),
+        {
+            "outcome": "ignored_autoreply",
+            "language": language,
+            "reason": reason,
+            "notes": notes or f"Automatic mail; must not be acknowledged ({reason}).",
+        },
+        check,
+    )
 
 
-autoreply("auto_auto_submitted_auto_replied.eml", 30, date(23, 9, 15, 2, 8),
-          addr("王丽", "wangli@owner.example"),
-          ew("Re: [C20261123-0001] 我们已收到您的投诉", "UTF-8"),
-          "您好，您的来信已收到，我会尽快回复。\n\n王丽\n",
-          [("Auto-Submitted", "auto-replied"), ("In-Reply-To", "<ack-placeholder@desk.example>")],
-          "Auto-Submitted: auto-replied", "zh", cte="base64",
-          check={"header": ("Auto-Submitted", "auto-replied")},
-          notes="RFC 3834 auto-reply to our acknowledgement. Carries a ticket tag in the subject "
-                "and In-Reply-To our ack: the auto header must win over threading, or two "
-                "robots ping-pong.")
+autoreply(
+    "auto_auto_submitted_auto_replied.eml",
+    30,
+    date(23, 9, 15, 2, 8),
+    addr("王丽", "wangli@owner.example"),
+    ew("Re: [C20261123-0001] 我们已收到您的投诉", "UTF-8"),
+    "您好，您的来信已收到，我会尽快回复。\n\n王丽\n",
+    [("Auto-Submitted", "auto-replied"), ("In-Reply-To", "<ack-placeholder@desk.example>")],
+    "Auto-Submitted: auto-replied",
+    "zh",
+    cte="base64",
+    check={"header": ("Auto-Submitted", "auto-replied")},
+    notes="RFC 3834 auto-reply to our acknowledgement. Carries a ticket tag in the subject "
+    "and In-Reply-To our ack: the auto header must win over threading, or two "
+    "robots ping-pong.",
+)
 
-autoreply("auto_x_autoreply_yes.eml", 31, date(23, 10, 1, 11, 1),
-          addr("Carmen Ruiz Domínguez", "carmen.ruiz@correo.example", "UTF-8", "Q"),
-          ew("Re: Humedad en el techo del salón", "UTF-8", "Q"),
-          "Gracias por su mensaje. Estoy de viaje hasta el 1 de diciembre y contestaré a mi "
-          "vuelta.\n\nCarmen\n",
-          [("X-Autoreply", "yes"), ("X-Mailer", "Yamail [ http://yandex.ru ] 5.0")],
-          "X-Autoreply: yes", "es", cte="quoted-printable",
-          check={"header": ("X-Autoreply", "yes")})
+autoreply(
+    "auto_x_autoreply_yes.eml",
+    31,
+    date(23, 10, 1, 11, 1),
+    addr("Carmen Ruiz Domínguez", "carmen.ruiz@correo.example", "UTF-8", "Q"),
+    ew("Re: Humedad en el techo del salón", "UTF-8", "Q"),
+    "Gracias por su mensaje. Estoy de viaje hasta el 1 de diciembre y contestaré a mi "
+    "vuelta.\n\nCarmen\n",
+    [("X-Autoreply", "yes"), ("X-Mailer", "Yamail [ http://yandex.ru ] 5.0")],
+    "X-Autoreply: yes",
+    "es",
+    cte="quoted-printable",
+    check={"header": ("X-Autoreply", "yes")},
+)
 
-autoreply("auto_x_autorespond.eml", 32, date(23, 11, 30, 0, 0),
-          addr("David Chen", "david.chen@owner.example"),
-          "Re: Your complaint about the Block 3 entrance door",
-          "Thank you for your email. I am travelling with limited access to email until "
-          "Friday 27 November. For urgent matters please call my wife on 07700 900123.\n",
-          [("X-Autorespond", "Thank you for your email"), ("X-Mailer", "cPanel Autoresponder")],
-          "X-Autorespond header", "en", label="us-ascii", cte="7bit",
-          check={"header": ("X-Autorespond", None)})
+autoreply(
+    "auto_x_autorespond.eml",
+    32,
+    date(23, 11, 30, 0, 0),
+    addr("David Chen", "david.chen@owner.example"),
+    "Re: Your complaint about the Block 3 entrance door",
+    "Thank you for your email. I am travelling with limited access to email until "
+    "Friday 27 November. For urgent matters please call my wife on 07700 900123.\n",
+    [("X-Autorespond", "Thank you for your email"), ("X-Mailer", "cPanel Autoresponder")],
+    "X-Autorespond header",
+    "en",
+    label="us-ascii",
+    cte="7bit",
+    check={"header": ("X-Autorespond", None)},
+)
 
 txt = """This week only at Hogar & Más: 30% off all laminate and vinyl flooring, free
 measuring service in your area, and 0% financing for 12 months.
@@ -1168,29 +1805,60 @@ Visit our showroom at Calle Mayor 12 or shop online.
 You are receiving this email because you subscribed to our newsletter.
 To unsubscribe, reply with UNSUBSCRIBE in the subject line.
 """
-case("auto_precedence_bulk_newsletter.eml",
-     simple(33, date(23, 6, 0, 1, 1), '"Hogar & Mas" <ofertas@hogar-mas.example>',
-            "Black Friday: 30% off flooring this week only", "text/plain; charset=utf-8", "8bit",
-            enc(crlf(txt), "utf-8"), extra=[("Precedence", "bulk")],
-            trace=("bounces+8812@hogar-mas.example", "out-12.hogar-mas.example", "203.0.113.212",
-                   "4Gx7Kg033Az0")),
-     {"outcome": "ignored_autoreply", "language": "en", "reason": "Precedence: bulk",
-      "notes": "Bulk commercial mail (Precedence: bulk, no List-Id): no acknowledgement."},
-     {"header": ("Precedence", "bulk")})
+case(
+    "auto_precedence_bulk_newsletter.eml",
+    simple(
+        33,
+        date(23, 6, 0, 1, 1),
+        '"Hogar & Mas" <ofertas@hogar-mas.example>',
+        "Black Friday: 30% off flooring this week only",
+        "text/plain; charset=utf-8",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        extra=[("Precedence", "bulk")],
+        trace=(
+            "bounces+8812@hogar-mas.example",
+            "out-12.hogar-mas.example",
+            "203.0.113.212",
+            "4Gx7Kg033Az0",
+        ),
+    ),
+    {
+        "outcome": "ignored_autoreply",
+        "language": "en",
+        "reason": "Precedence: bulk",
+        "notes": "Bulk commercial mail (Precedence: bulk, no List-Id): no acknowledgement.",
+    },
+    {"header": ("Precedence", "bulk")},
+)
 
-autoreply("auto_precedence_auto_reply.eml", 34, date(23, 7, 50, 2, 8),
-          addr("李堃", "likun@owner.example"), ew("Re: 5栋电梯故障", "UTF-8"),
-          "您好，邮件已收到。本人这几天在外地出差，回来后再联系。\n",
-          [("Precedence", "auto_reply")], "Precedence: auto_reply", "zh", cte="base64",
-          check={"header": ("Precedence", "auto_reply")})
+autoreply(
+    "auto_precedence_auto_reply.eml",
+    34,
+    date(23, 7, 50, 2, 8),
+    addr("李堃", "likun@owner.example"),
+    ew("Re: 5栋电梯故障", "UTF-8"),
+    "您好，邮件已收到。本人这几天在外地出差，回来后再联系。\n",
+    [("Precedence", "auto_reply")],
+    "Precedence: auto_reply",
+    "zh",
+    cte="base64",
+    check={"header": ("Precedence", "auto_reply")},
+)
 
-autoreply("auto_precedence_junk.eml", 35, date(23, 11, 9, 14, 1),
-          addr("José Antonio Ferrer", "jaferrer@correo.example", "UTF-8", "Q"),
-          "Re: Gastos de comunidad",
-          "Este buzón no se revisa. Para cualquier consulta, llame al despacho en horario de "
-          "oficina.\n",
-          [("Precedence", "junk")], "Precedence: junk", "es", cte="quoted-printable",
-          check={"header": ("Precedence", "junk")})
+autoreply(
+    "auto_precedence_junk.eml",
+    35,
+    date(23, 11, 9, 14, 1),
+    addr("José Antonio Ferrer", "jaferrer@correo.example", "UTF-8", "Q"),
+    "Re: Gastos de comunidad",
+    "Este buzón no se revisa. Para cualquier consulta, llame al despacho en horario de oficina.\n",
+    [("Precedence", "junk")],
+    "Precedence: junk",
+    "es",
+    cte="quoted-printable",
+    check={"header": ("Precedence", "junk")},
+)
 
 txt = """Hola a todos,
 
@@ -1204,31 +1872,46 @@ Marta (presidenta)
 Vecinos Torre 2 - vecinos-torre2@lists.example
 Para darse de baja: https://lists.example/mailman/listinfo/vecinos-torre2
 """
-case("auto_list_id_mailing_list.eml",
-     message([("Return-Path", "<vecinos-torre2-bounces@lists.example>"),
-              ("Received", received("lists.example", "203.0.113.5", "4Gx7Kg036Az0",
-                                    date(23, 13, 0, 5, 1))),
-              ("Delivered-To", DESK),
-              ("Date", date(23, 13, 0, 2, 1)),
-              ("From", addr("Marta Gil", "marta.gil@correo.example")),
-              ("To", "vecinos-torre2@lists.example"),
-              ("Subject", ew("[Vecinos Torre 2] Reunión del jueves 26", "UTF-8", "Q")),
-              ("Message-ID", mid(36)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", "text/plain; charset=UTF-8"),
-              ("Content-Transfer-Encoding", "8bit"),
-              ("List-Id", "Vecinos Torre 2 <vecinos-torre2.lists.example>"),
-              ("List-Unsubscribe", "<https://lists.example/mailman/options/vecinos-torre2>,\r\n"
-                                   " <mailto:vecinos-torre2-request@lists.example?subject=unsubscribe>"),
-              ("List-Post", "<mailto:vecinos-torre2@lists.example>"),
-              ("Errors-To", "vecinos-torre2-bounces@lists.example"),
-              ("Sender", '"Vecinos Torre 2" <vecinos-torre2-bounces@lists.example>')],
-             enc(crlf(txt), "utf-8")),
-     {"outcome": "ignored_autoreply", "language": "es", "reason": "List-Id (mailing list)",
-      "notes": "Mailing-list traffic (the desk address is subscribed to a residents' list): "
-               "List-Id/List-Unsubscribe/Sender/Precedence-less. To: is the list, not the desk; "
-               "Delivered-To is the desk. Never acknowledge list mail."},
-     {"header": ("List-Id", None), "to_is_desk": False})
+case(
+    "auto_list_id_mailing_list.eml",
+    message(
+        [
+            ("Return-Path", "<vecinos-torre2-bounces@lists.example>"),
+            (
+                "Received",
+                received("lists.example", "203.0.113.5", "4Gx7Kg036Az0", date(23, 13, 0, 5, 1)),
+            ),
+            ("Delivered-To", DESK),
+            ("Date", date(23, 13, 0, 2, 1)),
+            ("From", addr("Marta Gil", "marta.gil@correo.example")),
+            ("To", "vecinos-torre2@lists.example"),
+            ("Subject", ew("[Vecinos Torre 2] Reunión del jueves 26", "UTF-8", "Q")),
+            ("Message-ID", mid(36)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+            ("List-Id", "Vecinos Torre 2 <vecinos-torre2.lists.example>"),
+            (
+                "List-Unsubscribe",
+                "<https://lists.example/mailman/options/vecinos-torre2>,\r\n"
+                " <mailto:vecinos-torre2-request@lists.example?subject=unsubscribe>",
+            ),
+            ("List-Post", "<mailto:vecinos-torre2@lists.example>"),
+            ("Errors-To", "vecinos-torre2-bounces@lists.example"),
+            ("Sender", '"Vecinos Torre 2" <vecinos-torre2-bounces@lists.example>'),
+        ],
+        enc(crlf(txt), "utf-8"),
+    ),
+    {
+        "outcome": "ignored_autoreply",
+        "language": "es",
+        "reason": "List-Id (mailing list)",
+        "notes": "Mailing-list traffic (the desk address is subscribed to a residents' list): "
+        "List-Id/List-Unsubscribe/Sender/Precedence-less. To: is the list, not the desk; "
+        "Delivered-To is the desk. Never acknowledge list mail.",
+    },
+    {"header": ("List-Id", None), "to_is_desk": False},
+)
 
 txt = """I am out of the office until Monday 30 November with limited access to email.
 
@@ -1237,44 +1920,88 @@ For anything urgent regarding the building please contact the concierge on 020 7
 Kind regards,
 Sarah O'Connor
 """
-case("auto_outlook_oof_automatic_reply.eml",
-     simple(37, date(23, 7, 4, 2, 0), addr("Sarah O'Connor", "sarah.oconnor@owner.example"),
-            "Automatic reply: [C20261123-0004] We have received your complaint",
-            'text/plain; charset="us-ascii"', "7bit", enc(crlf(txt), "ascii"),
-            trace=("sarah.oconnor@owner.example", "mail.owner.example", "198.51.100.110", "4Gx7Kg037Az0"),
-            extra=[("Thread-Topic", "[C20261123-0004] We have received your complaint"),
-                   ("Thread-Index", "AQHbXXq8zQ2m1l0oHkuyv0O3w7bWcA=="),
-                   ("In-Reply-To", "<ack-placeholder@desk.example>"),
-                   ("X-MS-Has-Attach", ""), ("X-MS-TNEF-Correlator", ""),
-                   ("X-Auto-Response-Suppress", "All"),
-                   ("Content-Language", "en-GB")]),
-     {"outcome": "ignored_autoreply", "language": "en",
-      "reason": "X-Auto-Response-Suppress + 'Automatic reply:' subject (Outlook OOF)",
-      "notes": "Exchange/Outlook out-of-office: no Auto-Submitted header, only "
-               "X-Auto-Response-Suppress: All and the 'Automatic reply:' prefix. Subject carries "
-               "a ticket tag and In-Reply-To our ack; must not be threaded."},
-     {"header": ("X-Auto-Response-Suppress", "All")})
+case(
+    "auto_outlook_oof_automatic_reply.eml",
+    simple(
+        37,
+        date(23, 7, 4, 2, 0),
+        addr("Sarah O'Connor", "sarah.oconnor@owner.example"),
+        "Automatic reply: [C20261123-0004] We have received your complaint",
+        'text/plain; charset="us-ascii"',
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=(
+            "sarah.oconnor@owner.example",
+            "mail.owner.example",
+            "198.51.100.110",
+            "4Gx7Kg037Az0",
+        ),
+        extra=[
+            ("Thread-Topic", "[C20261123-0004] We have received your complaint"),
+            ("Thread-Index", "AQHbXXq8zQ2m1l0oHkuyv0O3w7bWcA=="),
+            ("In-Reply-To", "<ack-placeholder@desk.example>"),
+            ("X-MS-Has-Attach", ""),
+            ("X-MS-TNEF-Correlator", ""),
+            ("X-Auto-Response-Suppress", "All"),
+            ("Content-Language", "en-GB"),
+        ],
+    ),
+    {
+        "outcome": "ignored_autoreply",
+        "language": "en",
+        "reason": "X-Auto-Response-Suppress + 'Automatic reply:' subject (Outlook OOF)",
+        "notes": "Exchange/Outlook out-of-office: no Auto-Submitted header, only "
+        "X-Auto-Response-Suppress: All and the 'Automatic reply:' prefix. Subject carries "
+        "a ticket tag and In-Reply-To our ack; must not be threaded.",
+    },
+    {"header": ("X-Auto-Response-Suppress", "All")},
+)
 
-autoreply("auto_subject_only_zh.eml", 38, date(23, 9, 40, 0, 8),
-          addr("吴倩", "wuqian@owner.example"), ew("自动回复: 我正在休假", "UTF-8"),
-          "您好，我于11月20日至11月30日休假，期间不方便查看邮件，回来后会尽快回复您。\n",
-          [], "subject prefix '自动回复:' only (no auto headers)", "zh", cte="base64",
-          check={"subject_re": r"^自动回复"})
+autoreply(
+    "auto_subject_only_zh.eml",
+    38,
+    date(23, 9, 40, 0, 8),
+    addr("吴倩", "wuqian@owner.example"),
+    ew("自动回复: 我正在休假", "UTF-8"),
+    "您好，我于11月20日至11月30日休假，期间不方便查看邮件，回来后会尽快回复您。\n",
+    [],
+    "subject prefix '自动回复:' only (no auto headers)",
+    "zh",
+    cte="base64",
+    check={"subject_re": r"^自动回复"},
+)
 
-autoreply("auto_subject_only_es.eml", 39, date(23, 10, 20, 0, 1),
-          addr("Lucía Navarro", "lucia.navarro@correo.example", "ISO-8859-1", "Q"),
-          ew("Respuesta automática: Fuera de la oficina", "ISO-8859-1", "Q"),
-          "Estaré fuera de la oficina hasta el lunes 30 de noviembre. Para asuntos urgentes, "
-          "llame al 600 000 000.\n",
-          [], "subject prefix 'Respuesta automática:' only (no auto headers)", "es",
-          codec="iso-8859-1", label="ISO-8859-1", cte="quoted-printable",
-          check={"subject_re": r"^Respuesta automática"})
+autoreply(
+    "auto_subject_only_es.eml",
+    39,
+    date(23, 10, 20, 0, 1),
+    addr("Lucía Navarro", "lucia.navarro@correo.example", "ISO-8859-1", "Q"),
+    ew("Respuesta automática: Fuera de la oficina", "ISO-8859-1", "Q"),
+    "Estaré fuera de la oficina hasta el lunes 30 de noviembre. Para asuntos urgentes, "
+    "llame al 600 000 000.\n",
+    [],
+    "subject prefix 'Respuesta automática:' only (no auto headers)",
+    "es",
+    codec="iso-8859-1",
+    label="ISO-8859-1",
+    cte="quoted-printable",
+    check={"subject_re": r"^Respuesta automática"},
+)
 
-autoreply("auto_subject_only_en.eml", 40, date(23, 12, 0, 0, 0),
-          addr("Michael Turner", "m.turner@owner.example"), "Out of Office: back Monday",
-          "Thanks for your message. I'm away until Monday and will reply when I'm back.\n",
-          [], "subject prefix 'Out of Office:' only (no auto headers)", "en",
-          label="us-ascii", cte="7bit", check={"subject_re": r"^Out of Office"})
+autoreply(
+    "auto_subject_only_en.eml",
+    40,
+    date(23, 12, 0, 0, 0),
+    addr("Michael Turner", "m.turner@owner.example"),
+    "Out of Office: back Monday",
+    "Thanks for your message. I'm away until Monday and will reply when I'm back.\n",
+    [],
+    "subject prefix 'Out of Office:' only (no auto headers)",
+    "en",
+    label="us-ascii",
+    cte="7bit",
+    check={"subject_re": r"^Out of Office"},
+)
 
 # read receipt (MDN)
 bnd = "----=_NextPart_000_0021_01DB5D80.11A6B0C0"
@@ -1286,27 +2013,50 @@ mdn_text = """您的邮件
 
 已于 2026年11月23日 9:47 被阅读。
 """
-body = multipart(bnd, [
-    part([("Content-Type", 'text/plain;\r\n\tcharset="UTF-8"'),
-          ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(mdn_text), "utf-8"))),
-    part([("Content-Type", "message/disposition-notification")],
-         crlf("Reporting-UA: mail.owner.example; Microsoft Outlook 16.0\n"
-              "Final-Recipient: rfc822;lina@owner.example\n"
-              "Original-Message-ID: <ack-20261123-0005@desk.example>\n"
-              "Disposition: manual-action/MDN-sent-manually; displayed\n").encode("ascii")),
-], preamble="This is a multipart message in MIME format.")
-case("auto_mdn_read_receipt.eml",
-     simple(41, date(23, 9, 47, 30, 8), addr("李娜", "lina@owner.example", "gb2312"),
-            ew("已读: [C20261123-0005] 我们已收到您的投诉", "UTF-8"),
-            f'multipart/report;\r\n\treport-type=disposition-notification;\r\n\tboundary="{bnd}"',
-            None, body,
-            trace=("lina@owner.example", "mail.owner.example", "198.51.100.160", "4Gx7Kg041Az0"),
-            mailer="Microsoft Outlook 16.0"),
-     {"outcome": "ignored_autoreply", "language": "zh",
-      "reason": "read receipt (multipart/report; report-type=disposition-notification)",
-      "notes": "MDN / read receipt (RFC 8098). Subject carries a ticket tag; must be neither "
-               "acknowledged nor threaded into the ticket."},
-     {"ctype": "multipart/report", "report_type": "disposition-notification"})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain;\r\n\tcharset="UTF-8"'),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(mdn_text), "utf-8")),
+        ),
+        part(
+            [("Content-Type", "message/disposition-notification")],
+            crlf(
+                "Reporting-UA: mail.owner.example; Microsoft Outlook 16.0\n"
+                "Final-Recipient: rfc822;lina@owner.example\n"
+                "Original-Message-ID: <ack-20261123-0005@desk.example>\n"
+                "Disposition: manual-action/MDN-sent-manually; displayed\n"
+            ).encode("ascii"),
+        ),
+    ],
+    preamble="This is a multipart message in MIME format.",
+)
+case(
+    "auto_mdn_read_receipt.eml",
+    simple(
+        41,
+        date(23, 9, 47, 30, 8),
+        addr("李娜", "lina@owner.example", "gb2312"),
+        ew("已读: [C20261123-0005] 我们已收到您的投诉", "UTF-8"),
+        f'multipart/report;\r\n\treport-type=disposition-notification;\r\n\tboundary="{bnd}"',
+        None,
+        body,
+        trace=("lina@owner.example", "mail.owner.example", "198.51.100.160", "4Gx7Kg041Az0"),
+        mailer="Microsoft Outlook 16.0",
+    ),
+    {
+        "outcome": "ignored_autoreply",
+        "language": "zh",
+        "reason": "read receipt (multipart/report; report-type=disposition-notification)",
+        "notes": "MDN / read receipt (RFC 8098). Subject carries a ticket tag; must be neither "
+        "acknowledged nor threaded into the ticket.",
+    },
+    {"ctype": "multipart/report", "report_type": "disposition-notification"},
+)
 
 # ------------------------------------------------------------------ bounces ---
 
@@ -1347,45 +2097,84 @@ Remote-MTA: dns; mx.correo.example
 Diagnostic-Code: smtp; 550 5.1.1 <maria.lopez@correo.example>: Recipient address
     rejected: User unknown in virtual mailbox table
 """
-original = message([("Return-Path", "<complaints@desk.example>"),
-                    ("Date", date(23, 10, 7, 22, 1)),
-                    ("From", f"{ew('Atención al Propietario', 'UTF-8', 'Q', fold=' ')} <{DESK}>"),
-                    ("To", "maria.lopez@correo.example"),
-                    ("Subject", ew("[C20261123-0006] Hemos recibido su reclamación", "UTF-8", "Q")),
-                    ("Message-ID", "<ack-20261123-0006@desk.example>"),
-                    ("Auto-Submitted", "auto-replied"),
-                    ("MIME-Version", "1.0"),
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Content-Transfer-Encoding", "quoted-printable")],
-                   qp_body(enc(crlf(ack_es), "utf-8")))
-body = multipart(bnd, [
-    part([("Content-Description", "Notification"), ("Content-Type", "text/plain; charset=us-ascii")],
-         crlf(notice).encode("ascii")),
-    part([("Content-Description", "Delivery report"), ("Content-Type", "message/delivery-status")],
-         crlf(dsn).encode("ascii")),
-    part([("Content-Description", "Undelivered Message"), ("Content-Type", "message/rfc822"),
-          ("Content-Transfer-Encoding", "8bit")], original),
-], preamble="This is a MIME-encapsulated message.")
-case("bounce_postfix_dsn.eml",
-     message([("Return-Path", "<>"),
-              ("Received", "by mx.desk.example (Postfix)\r\n\tid 4Gx7Lq2Yz1z9sKp; "
-               + date(23, 10, 7, 25, 1)),
-              ("Date", date(23, 10, 7, 25, 1)),
-              ("From", "MAILER-DAEMON@mx.desk.example (Mail Delivery System)"),
-              ("Subject", "Undelivered Mail Returned to Sender"),
-              ("To", DESK),
-              ("Auto-Submitted", "auto-replied"),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", f"multipart/report; report-type=delivery-status;\r\n\tboundary=\"{bnd}\""),
-              ("Content-Transfer-Encoding", "8bit"),
-              ("Message-Id", "<20261123090725.4Gx7Lq2Yz1z9sKp@mx.desk.example>")], body),
-     {"outcome": "bounce", "bounced_address": "maria.lopez@correo.example",
-      "reason": "Postfix DSN, Status 5.1.1",
-      "notes": "RFC 3464 DSN from Postfix: multipart/report; report-type=delivery-status with "
-               "message/delivery-status (Final-Recipient) and the returned acknowledgement as "
-               "message/rfc822. Postfix also adds 'Auto-Submitted: auto-replied': it must be "
-               "classified as a bounce, not merely as an auto-reply. Return-Path is <>."},
-     {"ctype": "multipart/report", "report_type": "delivery-status", "to_is_desk": True})
+original = message(
+    [
+        ("Return-Path", "<complaints@desk.example>"),
+        ("Date", date(23, 10, 7, 22, 1)),
+        ("From", f"{ew('Atención al Propietario', 'UTF-8', 'Q', fold=' ')} <{DESK}>"),
+        ("To", "maria.lopez@correo.example"),
+        ("Subject", ew("[C20261123-0006] Hemos recibido su reclamación", "UTF-8", "Q")),
+        ("Message-ID", "<ack-20261123-0006@desk.example>"),
+        ("Auto-Submitted", "auto-replied"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "quoted-printable"),
+    ],
+    qp_body(enc(crlf(ack_es), "utf-8")),
+)
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Description", "Notification"),
+                ("Content-Type", "text/plain; charset=us-ascii"),
+            ],
+            crlf(notice).encode("ascii"),
+        ),
+        part(
+            [
+                ("Content-Description", "Delivery report"),
+                ("Content-Type", "message/delivery-status"),
+            ],
+            crlf(dsn).encode("ascii"),
+        ),
+        part(
+            [
+                ("Content-Description", "Undelivered Message"),
+                ("Content-Type", "message/rfc822"),
+                ("Content-Transfer-Encoding", "8bit"),
+            ],
+            original,
+        ),
+    ],
+    preamble="This is a MIME-encapsulated message.",
+)
+case(
+    "bounce_postfix_dsn.eml",
+    message(
+        [
+            ("Return-Path", "<>"),
+            (
+                "Received",
+                "by mx.desk.example (Postfix)\r\n\tid 4Gx7Lq2Yz1z9sKp; " + date(23, 10, 7, 25, 1),
+            ),
+            ("Date", date(23, 10, 7, 25, 1)),
+            ("From", "MAILER-DAEMON@mx.desk.example (Mail Delivery System)"),
+            ("Subject", "Undelivered Mail Returned to Sender"),
+            ("To", DESK),
+            ("Auto-Submitted", "auto-replied"),
+            ("MIME-Version", "1.0"),
+            (
+                "Content-Type",
+                f'multipart/report; report-type=delivery-status;\r\n\tboundary="{bnd}"',
+            ),
+            ("Content-Transfer-Encoding", "8bit"),
+            ("Message-Id", "<20261123090725.4Gx7Lq2Yz1z9sKp@mx.desk.example>"),
+        ],
+        body,
+    ),
+    {
+        "outcome": "bounce",
+        "bounced_address": "maria.lopez@correo.example",
+        "reason": "Postfix DSN, Status 5.1.1",
+        "notes": "RFC 3464 DSN from Postfix: multipart/report; report-type=delivery-status with "
+        "message/delivery-status (Final-Recipient) and the returned acknowledgement as "
+        "message/rfc822. Postfix also adds 'Auto-Submitted: auto-replied': it must be "
+        "classified as a bounce, not merely as an auto-reply. Return-Path is <>.",
+    },
+    {"ctype": "multipart/report", "report_type": "delivery-status", "to_is_desk": True},
+)
 
 # Exchange / Office 365 NDR
 bnd = "ce8a2b14-3f6d-4c1e-9b7a-05d2e6f1a3c8"
@@ -1417,14 +2206,16 @@ Generating server: AM9PR01MB7421.eurprd01.prod.exchangelabs.example
 john.smith@tenant.example
 Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient john.smith@tenant.example not found by SMTP address lookup'
 """
-ndr_html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-            "</head><body><div style=\"font-family:'Segoe UI',Frutiger,'Frutiger Linotype',"
-            "'Dejavu Sans','Helvetica Neue',Arial,sans-serif;\"><p style=\"font-size:16px\">"
-            "Your message to <a href=\"mailto:john.smith@tenant.example\">john.smith@tenant.example"
-            "</a> couldn't be delivered.</p><p><b>john.smith</b> wasn't found at "
-            "<b>tenant.example</b>.</p><p>Remote Server returned '550 5.1.10 "
-            "RESOLVER.ADR.RecipientNotFound; Recipient john.smith@tenant.example not found by "
-            "SMTP address lookup'</p></div></body></html>\r\n")
+ndr_html = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    "</head><body><div style=\"font-family:'Segoe UI',Frutiger,'Frutiger Linotype',"
+    "'Dejavu Sans','Helvetica Neue',Arial,sans-serif;\"><p style=\"font-size:16px\">"
+    'Your message to <a href="mailto:john.smith@tenant.example">john.smith@tenant.example'
+    "</a> couldn't be delivered.</p><p><b>john.smith</b> wasn't found at "
+    "<b>tenant.example</b>.</p><p>Remote Server returned '550 5.1.10 "
+    "RESOLVER.ADR.RecipientNotFound; Recipient john.smith@tenant.example not found by "
+    "SMTP address lookup'</p></div></body></html>\r\n"
+)
 ndr_dsn = """Reporting-MTA: dns;AM9PR01MB7421.eurprd01.prod.exchangelabs.example
 Received-From-MTA: dns;AM9PR01MB5563.eurprd01.prod.exchangelabs.example
 Arrival-Date: Mon, 23 Nov 2026 10:02:11 +0000
@@ -1446,41 +2237,82 @@ Auto-Submitted: auto-replied
 Content-Type: text/plain; charset="utf-8"
 MIME-Version: 1.0
 """).encode("ascii")
-alt = multipart(inner, [
-    part([("Content-Type", 'text/plain; charset="us-ascii"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(crlf(ndr_text), "ascii"))),
-    part([("Content-Type", 'text/html; charset="utf-8"'),
-          ("Content-Transfer-Encoding", "quoted-printable")], qp_body(enc(ndr_html, "utf-8"))),
-])
-body = multipart(bnd, [
-    part([("Content-Type", f'multipart/alternative; differences=Content-Type;\r\n\tboundary="{inner}"')],
-         CRLF + alt),
-    part([("Content-Type", "message/delivery-status")], crlf(ndr_dsn).encode("ascii")),
-    part([("Content-Type", "text/rfc822-headers")], orig_headers),
-])
-case("bounce_exchange_ndr_undeliverable.eml",
-     message([("Received", "from AM9PR01MB7421.eurprd01.prod.exchangelabs.example\r\n"
-                           " by AM9PR01MB5563.eurprd01.prod.exchangelabs.example; "
-                           + date(23, 10, 2, 12, 0)),
-              ("From", "Microsoft Outlook\r\n\t<postmaster@deskexample.onmicrosoft.example>"),
-              ("To", f"Owner Services <{DESK}>"),
-              ("Date", date(23, 10, 2, 12, 0)),
-              ("Subject", "Undeliverable: [C20261123-0003] We have received your complaint"),
-              ("Content-Type", f'multipart/report; report-type=delivery-status;\r\n\tboundary="{bnd}"'),
-              ("Content-Language", "en-US"),
-              ("Message-ID", "<b4e0c2a1-7f3d-4e5a-9c8b-1d2e3f4a5b6c@AM9PR01MB7421.eurprd01.prod.exchangelabs.example>"),
-              ("In-Reply-To", "<ack-20261123-0003@desk.example>"),
-              ("References", "<ack-20261123-0003@desk.example>"),
-              ("Thread-Topic", "[C20261123-0003] We have received your complaint"),
-              ("X-MS-Exchange-Message-Is-Ndr", ""),
-              ("X-MS-PublicTrafficType", "Email"),
-              ("MIME-Version", "1.0")], body),
-     {"outcome": "bounce", "bounced_address": "john.smith@tenant.example",
-      "reason": "Exchange NDR, Status 5.1.10",
-      "notes": "Exchange Online NDR: 'Undeliverable:' + ticket tag in the subject, In-Reply-To "
-               "our ack, no Auto-Submitted header, no Return-Path <>. Must be a bounce, not "
-               "threaded into ticket C20261123-0003 as an owner reply."},
-     {"ctype": "multipart/report", "report_type": "delivery-status"})
+alt = multipart(
+    inner,
+    [
+        part(
+            [
+                ("Content-Type", 'text/plain; charset="us-ascii"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(crlf(ndr_text), "ascii")),
+        ),
+        part(
+            [
+                ("Content-Type", 'text/html; charset="utf-8"'),
+                ("Content-Transfer-Encoding", "quoted-printable"),
+            ],
+            qp_body(enc(ndr_html, "utf-8")),
+        ),
+    ],
+)
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                (
+                    "Content-Type",
+                    f'multipart/alternative; differences=Content-Type;\r\n\tboundary="{inner}"',
+                )
+            ],
+            CRLF + alt,
+        ),
+        part([("Content-Type", "message/delivery-status")], crlf(ndr_dsn).encode("ascii")),
+        part([("Content-Type", "text/rfc822-headers")], orig_headers),
+    ],
+)
+case(
+    "bounce_exchange_ndr_undeliverable.eml",
+    message(
+        [
+            (
+                "Received",
+                "from AM9PR01MB7421.eurprd01.prod.exchangelabs.example\r\n"
+                " by AM9PR01MB5563.eurprd01.prod.exchangelabs.example; " + date(23, 10, 2, 12, 0),
+            ),
+            ("From", "Microsoft Outlook\r\n\t<postmaster@deskexample.onmicrosoft.example>"),
+            ("To", f"Owner Services <{DESK}>"),
+            ("Date", date(23, 10, 2, 12, 0)),
+            ("Subject", "Undeliverable: [C20261123-0003] We have received your complaint"),
+            (
+                "Content-Type",
+                f'multipart/report; report-type=delivery-status;\r\n\tboundary="{bnd}"',
+            ),
+            ("Content-Language", "en-US"),
+            (
+                "Message-ID",
+                "<b4e0c2a1-7f3d-4e5a-9c8b-1d2e3f4a5b6c@AM9PR01MB7421.eurprd01.prod.exchangelabs.example>",
+            ),
+            ("In-Reply-To", "<ack-20261123-0003@desk.example>"),
+            ("References", "<ack-20261123-0003@desk.example>"),
+            ("Thread-Topic", "[C20261123-0003] We have received your complaint"),
+            ("X-MS-Exchange-Message-Is-Ndr", ""),
+            ("X-MS-PublicTrafficType", "Email"),
+            ("MIME-Version", "1.0"),
+        ],
+        body,
+    ),
+    {
+        "outcome": "bounce",
+        "bounced_address": "john.smith@tenant.example",
+        "reason": "Exchange NDR, Status 5.1.10",
+        "notes": "Exchange Online NDR: 'Undeliverable:' + ticket tag in the subject, In-Reply-To "
+        "our ack, no Auto-Submitted header, no Return-Path <>. Must be a bounce, not "
+        "threaded into ticket C20261123-0003 as an owner reply.",
+    },
+    {"ctype": "multipart/report", "report_type": "delivery-status"},
+)
 
 # Chinese 163 / Coremail style bounce in GB2312, not a multipart/report
 bnd = "----=_Part_2811003_1247712960.1763865067392"
@@ -1504,43 +2336,69 @@ ack_zh = """尊敬的业主：
 
 物业投诉中心
 """
-original = message([("Date", date(23, 10, 31, 7, 8)),
-                    ("From", f"{ew('物业投诉中心', 'UTF-8', fold=' ')} <{DESK}>"),
-                    ("To", "liuyang2008@163.example"),
-                    ("Subject", ew("[C20261123-0008] 我们已收到您的投诉", "UTF-8")),
-                    ("Message-ID", "<ack-20261123-0008@desk.example>"),
-                    ("Auto-Submitted", "auto-replied"),
-                    ("MIME-Version", "1.0"),
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Content-Transfer-Encoding", "base64")], b64_body(enc(crlf(ack_zh), "utf-8")))
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=GB2312"), ("Content-Transfer-Encoding", "base64")],
-         b64_body(enc(crlf(bounce_zh), "gb2312"))),
-    part([("Content-Type", "message/rfc822"),
-          ("Content-Disposition", "attachment")], original),
-])
-case("bounce_163_gb2312_xitongtuixin.eml",
-     message([("Return-Path", "<>"),
-              ("Received", received("m15-112.163.example", "220.181.15.112", "4Gx7Kg044Az0",
-                                    date(23, 10, 31, 9, 8))),
-              ("Date", date(23, 10, 31, 9, 8)),
-              ("From", f"{ew('系统退信', 'GB2312', fold=' ')} <postmaster@163.example>"),
-              ("To", DESK),
-              ("Subject", ew("系统退信", "GB2312")),
-              ("Message-ID", "<5f3c2a1b.3e8d.19a4e2b7c10.Coremail.postmaster@163.example>"),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", f'multipart/mixed;\r\n\tboundary="{bnd}"'),
-              ("X-Coremail-Antispam", "1Uf129KBjvJXoW7Kr43uF45XF1kJryrJw4Dtwb_yoW8XF1fp"),
-              ("X-CM-TRANSID", "D9GowAAHxRdOAvpnYoQZAA--.15823S2"),
-              ("X-Mailer", "Coremail Webmail Server Version XT5.0.13")], body),
-     {"outcome": "bounce", "bounced_address": "liuyang2008@163.example",
-      "reason": "163/Coremail style '系统退信' (system bounce) from postmaster",
-      "notes": "Chinese webmail bounce: plain multipart/mixed (no multipart/report, no "
-               "delivery-status part, no Auto-Submitted), GB2312 text naming the recipient, "
-               "the original acknowledgement attached as message/rfc822. Detect by "
-               "postmaster sender + subject, bounced address from the text or the attached "
-               "original's To."},
-     {"bounce_text_codec": "gb18030"})
+original = message(
+    [
+        ("Date", date(23, 10, 31, 7, 8)),
+        ("From", f"{ew('物业投诉中心', 'UTF-8', fold=' ')} <{DESK}>"),
+        ("To", "liuyang2008@163.example"),
+        ("Subject", ew("[C20261123-0008] 我们已收到您的投诉", "UTF-8")),
+        ("Message-ID", "<ack-20261123-0008@desk.example>"),
+        ("Auto-Submitted", "auto-replied"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "base64"),
+    ],
+    b64_body(enc(crlf(ack_zh), "utf-8")),
+)
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", "text/plain; charset=GB2312"),
+                ("Content-Transfer-Encoding", "base64"),
+            ],
+            b64_body(enc(crlf(bounce_zh), "gb2312")),
+        ),
+        part([("Content-Type", "message/rfc822"), ("Content-Disposition", "attachment")], original),
+    ],
+)
+case(
+    "bounce_163_gb2312_xitongtuixin.eml",
+    message(
+        [
+            ("Return-Path", "<>"),
+            (
+                "Received",
+                received(
+                    "m15-112.163.example", "220.181.15.112", "4Gx7Kg044Az0", date(23, 10, 31, 9, 8)
+                ),
+            ),
+            ("Date", date(23, 10, 31, 9, 8)),
+            ("From", f"{ew('系统退信', 'GB2312', fold=' ')} <postmaster@163.example>"),
+            ("To", DESK),
+            ("Subject", ew("系统退信", "GB2312")),
+            ("Message-ID", "<5f3c2a1b.3e8d.19a4e2b7c10.Coremail.postmaster@163.example>"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/mixed;\r\n\tboundary="{bnd}"'),
+            ("X-Coremail-Antispam", "1Uf129KBjvJXoW7Kr43uF45XF1kJryrJw4Dtwb_yoW8XF1fp"),
+            ("X-CM-TRANSID", "D9GowAAHxRdOAvpnYoQZAA--.15823S2"),
+            ("X-Mailer", "Coremail Webmail Server Version XT5.0.13"),
+        ],
+        body,
+    ),
+    {
+        "outcome": "bounce",
+        "bounced_address": "liuyang2008@163.example",
+        "reason": "163/Coremail style '系统退信' (system bounce) from postmaster",
+        "notes": "Chinese webmail bounce: plain multipart/mixed (no multipart/report, no "
+        "delivery-status part, no Auto-Submitted), GB2312 text naming the recipient, "
+        "the original acknowledgement attached as message/rfc822. Detect by "
+        "postmaster sender + subject, bounced address from the text or the attached "
+        "original's To.",
+    },
+    {"bounce_text_codec": "gb18030"},
+)
 
 # --------------------------------------------------------------- duplicates ---
 
@@ -1556,24 +2414,45 @@ Gracias,
 Rosa Martín
 Portal 3, 3ºA
 """
-    return simple(42, date(23, 16, 20, 0, 1), addr("Rosa Martín", "rosa.martin@correo.example",
-                                                   "UTF-8", "Q"),
-                  ew("Luz de la escalera fundida - Portal 3", "UTF-8", "Q"),
-                  "text/plain; charset=UTF-8", "quoted-printable", qp_body(enc(crlf(txt), "utf-8")),
-                  trace=("rosa.martin@correo.example", relay, ip, qid))
+    return simple(
+        42,
+        date(23, 16, 20, 0, 1),
+        addr("Rosa Martín", "rosa.martin@correo.example", "UTF-8", "Q"),
+        ew("Luz de la escalera fundida - Portal 3", "UTF-8", "Q"),
+        "text/plain; charset=UTF-8",
+        "quoted-printable",
+        qp_body(enc(crlf(txt), "utf-8")),
+        trace=("rosa.martin@correo.example", relay, ip, qid),
+    )
 
 
-case("dup_first.eml", dup_message("4Gx7Kg045Az0", "smtp.correo.example", "192.0.2.33"),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Luz de la escalera",
-      "body_contains": "ya ha tropezado dos veces", "sender": "rosa.martin@correo.example",
-      "notes": "First copy of a message delivered twice. Process before dup_second.eml."})
-case("dup_second.eml", dup_message("4Gx7Kg046Bz1", "smtp2.correo.example", "192.0.2.34"),
-     {"outcome": "duplicate", "language": "es", "subject_contains": "Luz de la escalera",
-      "body_contains": "ya ha tropezado dos veces", "sender": "rosa.martin@correo.example",
-      "duplicate_of": "dup_first.eml",
-      "notes": "Same Message-ID and same content as dup_first.eml, delivered a second time via "
-               "another relay (only Return-Path/Received differ). Must not create a second "
-               "ticket nor a second acknowledgement."})
+case(
+    "dup_first.eml",
+    dup_message("4Gx7Kg045Az0", "smtp.correo.example", "192.0.2.33"),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Luz de la escalera",
+        "body_contains": "ya ha tropezado dos veces",
+        "sender": "rosa.martin@correo.example",
+        "notes": "First copy of a message delivered twice. Process before dup_second.eml.",
+    },
+)
+case(
+    "dup_second.eml",
+    dup_message("4Gx7Kg046Bz1", "smtp2.correo.example", "192.0.2.34"),
+    {
+        "outcome": "duplicate",
+        "language": "es",
+        "subject_contains": "Luz de la escalera",
+        "body_contains": "ya ha tropezado dos veces",
+        "sender": "rosa.martin@correo.example",
+        "duplicate_of": "dup_first.eml",
+        "notes": "Same Message-ID and same content as dup_first.eml, delivered a second time via "
+        "another relay (only Return-Path/Received differ). Must not create a second "
+        "ticket nor a second acknowledgement.",
+    },
+)
 
 # ------------------------------------------------------------------ threads ---
 
@@ -1590,18 +2469,31 @@ txt = """师傅今天上午来看过了，说是楼上1602的下水管接口老�
 
 > 尊敬的业主：您的投诉已受理，编号C20261123-0001。
 """
-case("thread_reply_by_subject.eml",
-     simple(43, date(24, 18, 32, 10, 8), addr("王丽", "wangli@owner.example", "gb2312"),
-            ew("Re: [C20261123-0001] 我们已收到您的投诉", "UTF-8"),
-            "text/plain; charset=UTF-8", "base64", b64_body(enc(crlf(txt), "utf-8")),
-            trace=("wangli@owner.example", "smtp.owner.example", "198.51.100.23", "4Gx7Kg047Az0"),
-            mailer="Foxmail 7.2.25.228[cn]"),
-     {"outcome": "thread_by_subject", "language": "zh", "subject_contains": "[C20261123-0001]",
-      "body_contains": "楼上的管子根本没修", "sender": "wangli@owner.example",
-      "ticket_ref": "C20261123-0001",
-      "notes": "Owner follow-up with the ticket tag in the (encoded) subject but no "
-               "In-Reply-To/References (webmail dropped them). The test creates ticket "
-               "C20261123-0001 first; this must be appended to it, not open a new ticket."})
+case(
+    "thread_reply_by_subject.eml",
+    simple(
+        43,
+        date(24, 18, 32, 10, 8),
+        addr("王丽", "wangli@owner.example", "gb2312"),
+        ew("Re: [C20261123-0001] 我们已收到您的投诉", "UTF-8"),
+        "text/plain; charset=UTF-8",
+        "base64",
+        b64_body(enc(crlf(txt), "utf-8")),
+        trace=("wangli@owner.example", "smtp.owner.example", "198.51.100.23", "4Gx7Kg047Az0"),
+        mailer="Foxmail 7.2.25.228[cn]",
+    ),
+    {
+        "outcome": "thread_by_subject",
+        "language": "zh",
+        "subject_contains": "[C20261123-0001]",
+        "body_contains": "楼上的管子根本没修",
+        "sender": "wangli@owner.example",
+        "ticket_ref": "C20261123-0001",
+        "notes": "Owner follow-up with the ticket tag in the (encoded) subject but no "
+        "In-Reply-To/References (webmail dropped them). The test creates ticket "
+        "C20261123-0001 first; this must be appended to it, not open a new ticket.",
+    },
+)
 
 txt = """Buenos días:
 
@@ -1613,20 +2505,34 @@ Torre 1, 8ºC
 > Hemos recibido su reclamación y le responderemos en un plazo máximo de
 > 5 días laborables.
 """
-case("thread_reply_by_reference.eml",
-     simple(44, date(25, 8, 40, 0, 1), addr("Lucía Navarro", "lucia.navarro@correo.example",
-                                            "UTF-8", "Q"),
-            "RE: Acuse de recibo de su =?UTF-8?Q?reclamaci=C3=B3n?=",
-            "text/plain; charset=UTF-8", "quoted-printable", qp_body(enc(crlf(txt), "utf-8")),
-            trace=("lucia.navarro@correo.example", "smtp.correo.example", "192.0.2.18", "4Gx7Kg048Az0"),
-            extra=[("In-Reply-To", "<ack-placeholder@desk.example>"),
-                   ("References", f"{mid(19)}\r\n <ack-placeholder@desk.example>")]),
-     {"outcome": "thread_by_reference", "language": "es", "subject_contains": "Acuse de recibo de su reclamación",
-      "body_contains": "se ha vuelto a quedar parado", "sender": "lucia.navarro@correo.example",
-      "in_reply_to": "<ack-placeholder@desk.example>",
-      "notes": "Reply whose subject has no ticket tag; In-Reply-To and References point to our "
-               "acknowledgement <ack-placeholder@desk.example> (the test stores that Message-ID "
-               "on a ticket first). Subject mixes plain text and an encoded-word."})
+case(
+    "thread_reply_by_reference.eml",
+    simple(
+        44,
+        date(25, 8, 40, 0, 1),
+        addr("Lucía Navarro", "lucia.navarro@correo.example", "UTF-8", "Q"),
+        "RE: Acuse de recibo de su =?UTF-8?Q?reclamaci=C3=B3n?=",
+        "text/plain; charset=UTF-8",
+        "quoted-printable",
+        qp_body(enc(crlf(txt), "utf-8")),
+        trace=("lucia.navarro@correo.example", "smtp.correo.example", "192.0.2.18", "4Gx7Kg048Az0"),
+        extra=[
+            ("In-Reply-To", "<ack-placeholder@desk.example>"),
+            ("References", f"{mid(19)}\r\n <ack-placeholder@desk.example>"),
+        ],
+    ),
+    {
+        "outcome": "thread_by_reference",
+        "language": "es",
+        "subject_contains": "Acuse de recibo de su reclamación",
+        "body_contains": "se ha vuelto a quedar parado",
+        "sender": "lucia.navarro@correo.example",
+        "in_reply_to": "<ack-placeholder@desk.example>",
+        "notes": "Reply whose subject has no ticket tag; In-Reply-To and References point to our "
+        "acknowledgement <ack-placeholder@desk.example> (the test stores that Message-ID "
+        "on a ticket first). Subject mixes plain text and an encoded-word.",
+    },
+)
 
 # ---------------------------------------------------------------- malformed ---
 
@@ -1638,16 +2544,30 @@ txt = """你好，
 
 3栋1104 林晓
 """
-case("mal_missing_message_id.eml",
-     simple(45, date(23, 14, 2, 2, 8), addr("林晓", "linxiao@owner.example"),
-            ew("南门外单车乱停，盲道被堵", "UTF-8"), "text/plain; charset=UTF-8", "base64",
-            b64_body(enc(crlf(txt), "utf-8")), msgid=False,
-            trace=("linxiao@owner.example", "web.owner.example", "198.51.100.170", "4Gx7Kg049Az0")),
-     {"outcome": "ticket_created", "language": "zh", "subject_contains": "盲道被堵",
-      "body_contains": "推婴儿车根本过不去", "sender": "linxiao@owner.example",
-      "notes": "No Message-ID header at all (some web forms omit it). Still a valid complaint; "
-               "deduplication must fall back to something else (e.g. a content hash) or skip."},
-     {"no_message_id": True})
+case(
+    "mal_missing_message_id.eml",
+    simple(
+        45,
+        date(23, 14, 2, 2, 8),
+        addr("林晓", "linxiao@owner.example"),
+        ew("南门外单车乱停，盲道被堵", "UTF-8"),
+        "text/plain; charset=UTF-8",
+        "base64",
+        b64_body(enc(crlf(txt), "utf-8")),
+        msgid=False,
+        trace=("linxiao@owner.example", "web.owner.example", "198.51.100.170", "4Gx7Kg049Az0"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "zh",
+        "subject_contains": "盲道被堵",
+        "body_contains": "推婴儿车根本过不去",
+        "sender": "linxiao@owner.example",
+        "notes": "No Message-ID header at all (some web forms omit it). Still a valid complaint; "
+        "deduplication must fall back to something else (e.g. a content hash) or skip.",
+    },
+    {"no_message_id": True},
+)
 
 txt = """物业：
 
@@ -1655,21 +2575,36 @@ txt = """物业：
 
 9栋业主
 """
-case("mal_missing_from.eml",
-     message([("Received", received("web.owner.example", "198.51.100.171", "4Gx7Kg050Az0",
-                                    date(23, 15, 10, 0, 8))),
-              ("Date", date(23, 15, 10, 0, 8)),
-              ("To", DESK),
-              ("Subject", ew("9栋地下室污水泵坏了", "UTF-8")),
-              ("Message-ID", mid(46)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", "text/plain; charset=UTF-8"),
-              ("Content-Transfer-Encoding", "8bit")], enc(crlf(txt), "utf-8")),
-     {"outcome": "no_sender", "language": "zh", "subject_contains": "污水泵坏了",
-      "body_contains": "污水已经漫到储藏室门口",
-      "notes": "No From header (and no Return-Path, Sender or Reply-To): nobody to acknowledge. "
-               "Quarantine it or open a ticket without an owner, but never send a reply."},
-     {"no_from": True})
+case(
+    "mal_missing_from.eml",
+    message(
+        [
+            (
+                "Received",
+                received(
+                    "web.owner.example", "198.51.100.171", "4Gx7Kg050Az0", date(23, 15, 10, 0, 8)
+                ),
+            ),
+            ("Date", date(23, 15, 10, 0, 8)),
+            ("To", DESK),
+            ("Subject", ew("9栋地下室污水泵坏了", "UTF-8")),
+            ("Message-ID", mid(46)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+        ],
+        enc(crlf(txt), "utf-8"),
+    ),
+    {
+        "outcome": "no_sender",
+        "language": "zh",
+        "subject_contains": "污水泵坏了",
+        "body_contains": "污水已经漫到储藏室门口",
+        "notes": "No From header (and no Return-Path, Sender or Reply-To): nobody to acknowledge. "
+        "Quarantine it or open a ticket without an owner, but never send a reply.",
+    },
+    {"no_from": True},
+)
 
 txt = """Hello,
 
@@ -1682,25 +2617,54 @@ Block 2, Unit 804
 """
 bnd = "----=_Part_99127_1002933478.1763888201120"
 truncated_jpeg = b64_body(tiny_jpeg("IMG_5012") * 4)[:160]
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "7bit")],
-         enc(crlf(txt), "ascii")),
-    part([("Content-Type", 'image/jpeg; name="stairwell-window.jpg"'),
-          ("Content-Transfer-Encoding", "base64"),
-          ("Content-Disposition", 'attachment; filename="stairwell-window.jpg"')], truncated_jpeg),
-], close=False)
-case("mal_unclosed_boundary.eml",
-     simple(47, date(23, 11, 45, 0, 0), addr("Priya Sharma", "priya.sharma@owner.example"),
-            "Broken stairwell window, Block 2 floors 7-8", f'multipart/mixed; boundary="{bnd}"',
-            None, body,
-            trace=("priya.sharma@owner.example", "smtp.owner.example", "198.51.100.180", "4Gx7Kg051Az0")),
-     {"outcome": "ticket_or_quarantine", "language": "en", "subject_contains": "stairwell window",
-      "body_contains": "Rain is coming in", "attachments": ["stairwell-window.jpg"],
-      "sender": "priya.sharma@owner.example",
-      "notes": "multipart/mixed whose closing boundary never comes: the message is truncated in "
-               "the middle of the base64 photo. The text part is intact; the (partial) "
-               "attachment may be kept or dropped."},
-     {"attachments_may_be_partial": True})
+body = multipart(
+    bnd,
+    [
+        part(
+            [("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "7bit")],
+            enc(crlf(txt), "ascii"),
+        ),
+        part(
+            [
+                ("Content-Type", 'image/jpeg; name="stairwell-window.jpg"'),
+                ("Content-Transfer-Encoding", "base64"),
+                ("Content-Disposition", 'attachment; filename="stairwell-window.jpg"'),
+            ],
+            truncated_jpeg,
+        ),
+    ],
+    close=False,
+)
+case(
+    "mal_unclosed_boundary.eml",
+    simple(
+        47,
+        date(23, 11, 45, 0, 0),
+        addr("Priya Sharma", "priya.sharma@owner.example"),
+        "Broken stairwell window, Block 2 floors 7-8",
+        f'multipart/mixed; boundary="{bnd}"',
+        None,
+        body,
+        trace=(
+            "priya.sharma@owner.example",
+            "smtp.owner.example",
+            "198.51.100.180",
+            "4Gx7Kg051Az0",
+        ),
+    ),
+    {
+        "outcome": "ticket_or_quarantine",
+        "language": "en",
+        "subject_contains": "stairwell window",
+        "body_contains": "Rain is coming in",
+        "attachments": ["stairwell-window.jpg"],
+        "sender": "priya.sharma@owner.example",
+        "notes": "multipart/mixed whose closing boundary never comes: the message is truncated in "
+        "the middle of the base64 photo. The text part is intact; the (partial) "
+        "attachment may be kept or dropped.",
+    },
+    {"attachments_may_be_partial": True},
+)
 
 txt = """您好，
 
@@ -1716,19 +2680,33 @@ lines = [good[i : i + 76] for i in range(0, len(good), 76)]
 lines[1] = lines[1][:30] + "!*#" + lines[1][30:]  # non-alphabet garbage inside a line
 lines[-1] += "A="  # stray data character with bogus padding: 4n+1 data characters
 bad_b64 = ("\r\n".join(lines) + "\r\n").encode("ascii")
-case("mal_bad_base64_padding.eml",
-     simple(48, date(23, 19, 58, 31, 8), addr("邓女士", "deng.ns@owner.example"),
-            ew("11栋3单元楼道灯坏了", "UTF-8"), "text/plain; charset=UTF-8", "base64", bad_b64,
-            trace=("deng.ns@owner.example", "smtp.owner.example", "198.51.100.181", "4Gx7Kg052Az0")),
-     {"outcome": "ticket_or_quarantine", "language": "zh", "subject_contains": "楼道灯坏了",
-      "body_contains": "老人上下楼很危险", "sender": "deng.ns@owner.example",
-      "notes": "Corrupt base64 body: non-alphabet garbage ('!*#') inside a line, padding "
-               "missing and a number of data characters that is 1 mod 4, so neither strict nor "
-               "lenient base64.b64decode accepts it. A tolerant decoder (drop junk, drop the "
-               "dangling character, re-pad) recovers the whole text. Python's get_payload(decode=True) "
-               "gives up (InvalidBase64LengthDefect) and returns the raw base64 text as if it "
-               "were the body."},
-     {"lenient_b64": True})
+case(
+    "mal_bad_base64_padding.eml",
+    simple(
+        48,
+        date(23, 19, 58, 31, 8),
+        addr("邓女士", "deng.ns@owner.example"),
+        ew("11栋3单元楼道灯坏了", "UTF-8"),
+        "text/plain; charset=UTF-8",
+        "base64",
+        bad_b64,
+        trace=("deng.ns@owner.example", "smtp.owner.example", "198.51.100.181", "4Gx7Kg052Az0"),
+    ),
+    {
+        "outcome": "ticket_or_quarantine",
+        "language": "zh",
+        "subject_contains": "楼道灯坏了",
+        "body_contains": "老人上下楼很危险",
+        "sender": "deng.ns@owner.example",
+        "notes": "Corrupt base64 body: non-alphabet garbage ('!*#') inside a line, padding "
+        "missing and a number of data characters that is 1 mod 4, so neither strict nor "
+        "lenient base64.b64decode accepts it. A tolerant decoder (drop junk, drop the "
+        "dangling character, re-pad) recovers the whole text. Python's get_payload(decode=True) "
+        "gives up (InvalidBase64LengthDefect) and returns the raw base64 text as if it "
+        "were the body.",
+    },
+    {"lenient_b64": True},
+)
 
 txt = """物业：
 
@@ -1738,24 +2716,40 @@ txt = """物业：
 
 5栋业主 范先生
 """
-case("mal_subject_raw_8bit_gbk.eml",
-     message([("Return-Path", "<fan.xs@owner.example>"),
-              ("Received", received("mail.owner.example", "198.51.100.182", "4Gx7Kg053Az0",
-                                    date(23, 12, 12, 12, 8))),
-              ("Date", date(23, 12, 12, 12, 8)),
-              ("From", addr("范先生", "fan.xs@owner.example", "GBK")),
-              ("To", DESK),
-              ("Subject", "地下车库B1层天花板漏水".encode("gbk")),
-              ("Message-ID", mid(49)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", "text/plain; charset=GBK"),
-              ("Content-Transfer-Encoding", "8bit")], enc(crlf(txt), "gbk")),
-     {"outcome": "ticket_or_quarantine", "language": "zh", "subject_contains": "车库B1层天花板漏水",
-      "body_contains": "地上还结了一层青苔", "sender": "fan.xs@owner.example",
-      "notes": "Subject is raw 8-bit GBK without an encoded-word (not valid RFC 5322, not valid "
-               "RFC 6532 either since it is not UTF-8). The body declares GBK, which is the best "
-               "guess for the subject too."},
-     {"subject_codec": "gb18030", "naive_subject_fails": True})
+case(
+    "mal_subject_raw_8bit_gbk.eml",
+    message(
+        [
+            ("Return-Path", "<fan.xs@owner.example>"),
+            (
+                "Received",
+                received(
+                    "mail.owner.example", "198.51.100.182", "4Gx7Kg053Az0", date(23, 12, 12, 12, 8)
+                ),
+            ),
+            ("Date", date(23, 12, 12, 12, 8)),
+            ("From", addr("范先生", "fan.xs@owner.example", "GBK")),
+            ("To", DESK),
+            ("Subject", "地下车库B1层天花板漏水".encode("gbk")),
+            ("Message-ID", mid(49)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=GBK"),
+            ("Content-Transfer-Encoding", "8bit"),
+        ],
+        enc(crlf(txt), "gbk"),
+    ),
+    {
+        "outcome": "ticket_or_quarantine",
+        "language": "zh",
+        "subject_contains": "车库B1层天花板漏水",
+        "body_contains": "地上还结了一层青苔",
+        "sender": "fan.xs@owner.example",
+        "notes": "Subject is raw 8-bit GBK without an encoded-word (not valid RFC 5322, not valid "
+        "RFC 6532 either since it is not UTF-8). The body declares GBK, which is the best "
+        "guess for the subject too.",
+    },
+    {"subject_codec": "gb18030", "naive_subject_fails": True},
+)
 
 txt = """Hello,
 
@@ -1766,23 +2760,39 @@ Please get it checked.
 Hannah Lee
 Block 2, Unit 105
 """
-case("mal_header_nul_byte.eml",
-     message([("Return-Path", "<hannah.lee@owner.example>"),
-              ("Received", received("smtp.owner.example", "198.51.100.183", "4Gx7Kg054Az0",
-                                    date(23, 21, 3, 0, 0))),
-              ("Date", date(23, 21, 3, 0, 0)),
-              ("From", addr("Hannah Lee", "hannah.lee@owner.example")),
-              ("To", DESK),
-              ("Subject", b"Noise from the water pumps\x00 in Block 2"),
-              ("Message-ID", mid(50)),
-              ("MIME-Version", "1.0"),
-              ("Content-Type", "text/plain; charset=us-ascii"),
-              ("Content-Transfer-Encoding", "7bit")], enc(crlf(txt), "ascii")),
-     {"outcome": "ticket_or_quarantine", "language": "en", "subject_contains": "Noise from the water pumps",
-      "body_contains": "loud humming noise", "sender": "hannah.lee@owner.example",
-      "notes": "A NUL byte inside the Subject header. Python parses it through, but PostgreSQL "
-               "text columns reject \\x00: strip it (or quarantine) before storing."},
-     {"has_nul": True})
+case(
+    "mal_header_nul_byte.eml",
+    message(
+        [
+            ("Return-Path", "<hannah.lee@owner.example>"),
+            (
+                "Received",
+                received(
+                    "smtp.owner.example", "198.51.100.183", "4Gx7Kg054Az0", date(23, 21, 3, 0, 0)
+                ),
+            ),
+            ("Date", date(23, 21, 3, 0, 0)),
+            ("From", addr("Hannah Lee", "hannah.lee@owner.example")),
+            ("To", DESK),
+            ("Subject", b"Noise from the water pumps\x00 in Block 2"),
+            ("Message-ID", mid(50)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=us-ascii"),
+            ("Content-Transfer-Encoding", "7bit"),
+        ],
+        enc(crlf(txt), "ascii"),
+    ),
+    {
+        "outcome": "ticket_or_quarantine",
+        "language": "en",
+        "subject_contains": "Noise from the water pumps",
+        "body_contains": "loud humming noise",
+        "sender": "hannah.lee@owner.example",
+        "notes": "A NUL byte inside the Subject header. Python parses it through, but PostgreSQL "
+        "text columns reject \\x00: strip it (or quarantine) before storing.",
+    },
+    {"has_nul": True},
+)
 
 txt = """Buenas tardes:
 
@@ -1793,19 +2803,32 @@ Agradecería que lo revisaran.
 Ignacio Prieto
 Torre 1, 2ºB
 """
-case("mal_unknown_charset_encoded_word.eml",
-     simple(51, date(23, 17, 0, 45, 1), addr("Ignacio Prieto", "iprieto@correo.example"),
-            "Ascensor Torre 1: =?x-unknown?B?cnVpZG8gbWV0w6FsaWNv?= al llegar a la planta baja",
-            "text/plain; charset=UTF-8", "8bit", enc(crlf(txt), "utf-8"),
-            trace=("iprieto@correo.example", "smtp.correo.example", "192.0.2.55", "4Gx7Kg055Az0")),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Ascensor Torre 1:",
-      "body_contains": "ruido metálico muy fuerte", "sender": "iprieto@correo.example",
-      "notes": "Subject contains an encoded-word with an unknown charset "
-               "(=?x-unknown?B?...?=, really UTF-8 'ruido metálico'). The body is fine, so a "
-               "ticket must still be created; the unknown word may stay encoded or be "
-               "decoded with replacement characters, but parsing must not crash. (policy.default "
-               "silently decodes unknown-charset words as UTF-8.)"},
-     {"subject_codec": "utf-8"})
+case(
+    "mal_unknown_charset_encoded_word.eml",
+    simple(
+        51,
+        date(23, 17, 0, 45, 1),
+        addr("Ignacio Prieto", "iprieto@correo.example"),
+        "Ascensor Torre 1: =?x-unknown?B?cnVpZG8gbWV0w6FsaWNv?= al llegar a la planta baja",
+        "text/plain; charset=UTF-8",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        trace=("iprieto@correo.example", "smtp.correo.example", "192.0.2.55", "4Gx7Kg055Az0"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Ascensor Torre 1:",
+        "body_contains": "ruido metálico muy fuerte",
+        "sender": "iprieto@correo.example",
+        "notes": "Subject contains an encoded-word with an unknown charset "
+        "(=?x-unknown?B?...?=, really UTF-8 'ruido metálico'). The body is fine, so a "
+        "ticket must still be created; the unknown word may stay encoded or be "
+        "decoded with replacement characters, but parsing must not crash. (policy.default "
+        "silently decodes unknown-charset words as UTF-8.)",
+    },
+    {"subject_codec": "utf-8"},
+)
 
 txt = """Hello,
 
@@ -1816,29 +2839,49 @@ Please give us a date.
 Arthur Ng
 Block 4, Unit 1703
 """
-case("mal_x_uuencode_body.eml",
-     simple(52, date(23, 12, 30, 0, 0), addr("Arthur Ng", "arthur.ng@owner.example"),
-            "Block 4 lift out of service since Tuesday",
-            "text/plain; charset=us-ascii", "x-uuencode", uu_body(enc(crlf(txt), "ascii"), "complaint.txt"),
-            trace=("arthur.ng@owner.example", "smtp.owner.example", "198.51.100.184", "4Gx7Kg056Az0"),
-            mailer="Pegasus Mail for Windows (4.73)"),
-     {"outcome": "ticket_or_quarantine", "language": "en", "subject_contains": "lift out of service",
-      "body_contains": "no notice in the lobby", "sender": "arthur.ng@owner.example",
-      "notes": "Content-Transfer-Encoding: x-uuencode (non-standard, old clients). Python's "
-               "Message.get_payload(decode=True) does decode it; other stacks may not."},
-     {"uuencode": True})
+case(
+    "mal_x_uuencode_body.eml",
+    simple(
+        52,
+        date(23, 12, 30, 0, 0),
+        addr("Arthur Ng", "arthur.ng@owner.example"),
+        "Block 4 lift out of service since Tuesday",
+        "text/plain; charset=us-ascii",
+        "x-uuencode",
+        uu_body(enc(crlf(txt), "ascii"), "complaint.txt"),
+        trace=("arthur.ng@owner.example", "smtp.owner.example", "198.51.100.184", "4Gx7Kg056Az0"),
+        mailer="Pegasus Mail for Windows (4.73)",
+    ),
+    {
+        "outcome": "ticket_or_quarantine",
+        "language": "en",
+        "subject_contains": "lift out of service",
+        "body_contains": "no notice in the lobby",
+        "sender": "arthur.ng@owner.example",
+        "notes": "Content-Transfer-Encoding: x-uuencode (non-standard, old clients). Python's "
+        "Message.get_payload(decode=True) does decode it; other stacks may not.",
+    },
+    {"uuencode": True},
+)
 
-case("mal_empty_file.eml", b"",
-     {"outcome": "quarantined", "notes": "Zero-byte file: not a message at all."},
-     {"not_email": True})
+case(
+    "mal_empty_file.eml",
+    b"",
+    {"outcome": "quarantined", "notes": "Zero-byte file: not a message at all."},
+    {"not_email": True},
+)
 
-case("mal_random_binary.eml",
-     b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + pseudo_random(2038, b"complaintd-corpus-binary"),
-     {"outcome": "quarantined",
-      "notes": "2 KiB of binary junk (starts like a ZIP file). Python's parser happily turns "
-               "it into a Message with no usable headers; it must be quarantined, not crash "
-               "and not be answered."},
-     {"not_email": True})
+case(
+    "mal_random_binary.eml",
+    b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + pseudo_random(2038, b"complaintd-corpus-binary"),
+    {
+        "outcome": "quarantined",
+        "notes": "2 KiB of binary junk (starts like a ZIP file). Python's parser happily turns "
+        "it into a Message with no usable headers; it must be quarantined, not crash "
+        "and not be answered.",
+    },
+    {"not_email": True},
+)
 
 txt = """Hello,
 
@@ -1848,18 +2891,32 @@ Kevin Price
 Block 1, Unit 401
 """
 inj = base64.b64encode(b"Leak\r\nBcc: victim@evil.example").decode()
-case("mal_subject_header_injection.eml",
-     simple(53, date(23, 13, 13, 13, 0), addr("Kevin Price", "kevin.price@owner.example"),
-            f"=?UTF-8?B?{inj}?=", "text/plain; charset=us-ascii", "7bit", enc(crlf(txt), "ascii"),
-            trace=("kevin.price@owner.example", "smtp.owner.example", "198.51.100.185", "4Gx7Kg057Az0")),
-     {"outcome": "ticket_created", "language": "en", "subject_contains": "Leak",
-      "body_contains": "bike storage room", "sender": "kevin.price@owner.example",
-      "notes": "Subject is one B encoded-word that decodes to 'Leak\\r\\nBcc: victim@evil.example'. "
-               "A ticket is created, but no header may be injected into our reply: the "
-               "acknowledgement must go to kevin.price@owner.example only, with no Bcc, and "
-               "CR/LF must be stripped before the subject is reused (policy.default raises "
-               "ValueError when such a value is assigned to a header)."},
-     {"subject_has_crlf": True})
+case(
+    "mal_subject_header_injection.eml",
+    simple(
+        53,
+        date(23, 13, 13, 13, 0),
+        addr("Kevin Price", "kevin.price@owner.example"),
+        f"=?UTF-8?B?{inj}?=",
+        "text/plain; charset=us-ascii",
+        "7bit",
+        enc(crlf(txt), "ascii"),
+        trace=("kevin.price@owner.example", "smtp.owner.example", "198.51.100.185", "4Gx7Kg057Az0"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "en",
+        "subject_contains": "Leak",
+        "body_contains": "bike storage room",
+        "sender": "kevin.price@owner.example",
+        "notes": "Subject is one B encoded-word that decodes to 'Leak\\r\\nBcc: victim@evil.example'. "
+        "A ticket is created, but no header may be injected into our reply: the "
+        "acknowledgement must go to kevin.price@owner.example only, with no Bcc, and "
+        "CR/LF must be stripped before the subject is reused (policy.default raises "
+        "ValueError when such a value is assigned to a header).",
+    },
+    {"subject_has_crlf": True},
+)
 
 txt = """Hola,
 
@@ -1870,21 +2927,34 @@ Elena Castro
 Portal 2, 4ºD
 """
 inj = base64.b64encode(b"Elena Castro\r\nBcc: victim@evil.example").decode()
-case("mal_from_crlf_injection.eml",
-     simple(54, date(23, 18, 18, 18, 1), f"=?UTF-8?B?{inj}?= <elena.castro@correo.example>",
-            ew("Portero automático del portal 2 averiado", "UTF-8", "Q"),
-            "text/plain; charset=UTF-8", "8bit", enc(crlf(txt), "utf-8"),
-            trace=("elena.castro@correo.example", "smtp.correo.example", "192.0.2.66", "4Gx7Kg058Az0")),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Portero automático",
-      "body_contains": "no suena el timbre", "sender": "elena.castro@correo.example",
-      "notes": "From display name is an encoded-word decoding to 'Elena Castro\\r\\nBcc: "
-               "victim@evil.example'. The address itself is fine. The acknowledgement must go "
-               "only to elena.castro@correo.example and its To/From/Bcc must not contain an "
-               "injected header; strip CR/LF from display names before reuse. Traps: with "
-               "email.policy.default, merely reading msg['From'] raises ValueError; with "
-               "compat32, parseaddr(str(make_header(decode_header(From)))) returns "
-               "'victim@evil.example' - parse the address first, decode the name after."},
-     {"from_has_crlf": True})
+case(
+    "mal_from_crlf_injection.eml",
+    simple(
+        54,
+        date(23, 18, 18, 18, 1),
+        f"=?UTF-8?B?{inj}?= <elena.castro@correo.example>",
+        ew("Portero automático del portal 2 averiado", "UTF-8", "Q"),
+        "text/plain; charset=UTF-8",
+        "8bit",
+        enc(crlf(txt), "utf-8"),
+        trace=("elena.castro@correo.example", "smtp.correo.example", "192.0.2.66", "4Gx7Kg058Az0"),
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Portero automático",
+        "body_contains": "no suena el timbre",
+        "sender": "elena.castro@correo.example",
+        "notes": "From display name is an encoded-word decoding to 'Elena Castro\\r\\nBcc: "
+        "victim@evil.example'. The address itself is fine. The acknowledgement must go "
+        "only to elena.castro@correo.example and its To/From/Bcc must not contain an "
+        "injected header; strip CR/LF from display names before reuse. Traps: with "
+        "email.policy.default, merely reading msg['From'] raises ValueError; with "
+        "compat32, parseaddr(str(make_header(decode_header(From)))) returns "
+        "'victim@evil.example' - parse the address first, decode the name after.",
+    },
+    {"from_has_crlf": True},
+)
 
 # forwarded complaint as message/rfc822 attachment
 inner_txt = """Buenas noches:
@@ -1895,15 +2965,19 @@ Ruego que lo revisen.
 
 Fernando Vidal
 """
-inner_msg = message([("Date", date(22, 21, 40, 0, 1)),
-                     ("From", addr("Fernando Vidal", "fvidal@correo.example")),
-                     ("To", "conserjeria.torre3@desk.example"),
-                     ("Subject", ew("Humedad en el trastero nº 12", "ISO-8859-1", "Q")),
-                     ("Message-ID", "<corpus-055-inner@correo.example>"),
-                     ("MIME-Version", "1.0"),
-                     ("Content-Type", "text/plain; charset=ISO-8859-1"),
-                     ("Content-Transfer-Encoding", "quoted-printable")],
-                    qp_body(enc(crlf(inner_txt), "iso-8859-1")))
+inner_msg = message(
+    [
+        ("Date", date(22, 21, 40, 0, 1)),
+        ("From", addr("Fernando Vidal", "fvidal@correo.example")),
+        ("To", "conserjeria.torre3@desk.example"),
+        ("Subject", ew("Humedad en el trastero nº 12", "ISO-8859-1", "Q")),
+        ("Message-ID", "<corpus-055-inner@correo.example>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=ISO-8859-1"),
+        ("Content-Transfer-Encoding", "quoted-printable"),
+    ],
+    qp_body(enc(crlf(inner_txt), "iso-8859-1")),
+)
 outer_txt = """Hola:
 
 Os reenvío la queja que nos mandó anoche a conserjería el vecino del 7ºD de la Torre 3 (Fernando Vidal) sobre la humedad en su trastero. Va adjunta tal cual la recibimos.
@@ -1913,36 +2987,75 @@ Abrid incidencia a su nombre, por favor.
 Conserjería Torre 3
 """
 bnd = "------------Zq0sD2nP4fH7kL1mT9vX3bC6"
-body = multipart(bnd, [
-    part([("Content-Type", "text/plain; charset=UTF-8; format=flowed"),
-          ("Content-Transfer-Encoding", "8bit")], enc(crlf(outer_txt), "utf-8")),
-    part([("Content-Type", 'message/rfc822; name="Humedad en el trastero.eml"'),
-          ("Content-Disposition", 'attachment; filename="Humedad en el trastero.eml"')], inner_msg),
-], preamble="This is a multi-part message in MIME format.")
-case("fwd_nested_message_rfc822.eml",
-     simple(55, date(23, 8, 30, 0, 1), addr("Conserjería Torre 3", "conserjeria.torre3@desk.example",
-                                            "UTF-8", "Q"),
-            "Fwd: Humedad en el trastero =?UTF-8?Q?n=C2=BA?= 12",
-            f'multipart/mixed; boundary="{bnd}"', None, body,
-            trace=("conserjeria.torre3@desk.example", "mail.desk.example", "10.0.0.12", "4Gx7Kg059Az0"),
-            extra=[("User-Agent", "Mozilla Thunderbird")]),
-     {"outcome": "ticket_created", "language": "es", "subject_contains": "Humedad en el trastero nº 12",
-      "body_contains": "Os reenvío la queja", "attachments": ["Humedad en el trastero.eml"],
-      "sender": "conserjeria.torre3@desk.example",
-      "notes": "Concierge forwards an owner's complaint as an attached message/rfc822 "
-               "(Thunderbird 'forward as attachment'). The inner message has its own headers "
-               "(From fvidal@correo.example, ISO-8859-1 QP body with 'las paredes están "
-               "empapadas'); inner headers must not be mistaken for the outer ones."},
-     {"inner_body_contains": "las paredes están empapadas"})
+body = multipart(
+    bnd,
+    [
+        part(
+            [
+                ("Content-Type", "text/plain; charset=UTF-8; format=flowed"),
+                ("Content-Transfer-Encoding", "8bit"),
+            ],
+            enc(crlf(outer_txt), "utf-8"),
+        ),
+        part(
+            [
+                ("Content-Type", 'message/rfc822; name="Humedad en el trastero.eml"'),
+                ("Content-Disposition", 'attachment; filename="Humedad en el trastero.eml"'),
+            ],
+            inner_msg,
+        ),
+    ],
+    preamble="This is a multi-part message in MIME format.",
+)
+case(
+    "fwd_nested_message_rfc822.eml",
+    simple(
+        55,
+        date(23, 8, 30, 0, 1),
+        addr("Conserjería Torre 3", "conserjeria.torre3@desk.example", "UTF-8", "Q"),
+        "Fwd: Humedad en el trastero =?UTF-8?Q?n=C2=BA?= 12",
+        f'multipart/mixed; boundary="{bnd}"',
+        None,
+        body,
+        trace=("conserjeria.torre3@desk.example", "mail.desk.example", "10.0.0.12", "4Gx7Kg059Az0"),
+        extra=[("User-Agent", "Mozilla Thunderbird")],
+    ),
+    {
+        "outcome": "ticket_created",
+        "language": "es",
+        "subject_contains": "Humedad en el trastero nº 12",
+        "body_contains": "Os reenvío la queja",
+        "attachments": ["Humedad en el trastero.eml"],
+        "sender": "conserjeria.torre3@desk.example",
+        "notes": "Concierge forwards an owner's complaint as an attached message/rfc822 "
+        "(Thunderbird 'forward as attachment'). The inner message has its own headers "
+        "(From fvidal@correo.example, ISO-8859-1 QP body with 'las paredes están "
+        "empapadas'); inner headers must not be mistaken for the outer ones.",
+    },
+    {"inner_body_contains": "las paredes están empapadas"},
+)
 
 
 # --------------------------------------------------------------------------
 # manifest
 # --------------------------------------------------------------------------
 
-FIELD_ORDER = ["outcome", "language", "subject_contains", "body_contains", "body_not_contains",
-               "attachments", "bounced_address", "reason", "message_id", "sender", "ticket_ref",
-               "in_reply_to", "duplicate_of", "notes"]
+FIELD_ORDER = [
+    "outcome",
+    "language",
+    "subject_contains",
+    "body_contains",
+    "body_not_contains",
+    "attachments",
+    "bounced_address",
+    "reason",
+    "message_id",
+    "sender",
+    "ticket_ref",
+    "in_reply_to",
+    "duplicate_of",
+    "notes",
+]
 
 MANIFEST_HEADER = """\
 # Expectations for the raw e-mail corpus in tests/corpus/.
@@ -1998,8 +3111,10 @@ def toml_value(value) -> str:
 
 
 def message_id_of(data: bytes) -> str | None:
-    m = re.search(rb"(?im)^Message-I[dD]: *(<[^>\r\n]+>)", data.split(b"\r\n\r\n", 1)[0]
-                  if b"\r\n\r\n" in data else data.split(b"\n\n", 1)[0])
+    m = re.search(
+        rb"(?im)^Message-I[dD]: *(<[^>\r\n]+>)",
+        data.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in data else data.split(b"\n\n", 1)[0],
+    )
     return m.group(1).decode("ascii") if m else None
 
 
@@ -2008,12 +3123,14 @@ def render_manifest() -> str:
     for c in CASES:
         entry = dict(c["manifest"])
         if "message_id" not in entry:
-            msgid = message_id_of(c["data"]) if c["data"] and not c["check"].get("not_email") else None
+            msgid = (
+                message_id_of(c["data"]) if c["data"] and not c["check"].get("not_email") else None
+            )
             if msgid:
                 entry["message_id"] = msgid
         unknown = set(entry) - set(FIELD_ORDER)
         assert not unknown, (c["name"], unknown)
-        lines = [f'\n[files.{toml_str(c["name"])}]']
+        lines = [f"\n[files.{toml_str(c['name'])}]"]
         for key in FIELD_ORDER:
             if key in entry:
                 lines.append(f"{key} = {toml_value(entry[key])}")
@@ -2032,9 +3149,18 @@ def write_all() -> None:
 # --check: reference decoding (the *intended* decoding, not Python's naive one)
 # --------------------------------------------------------------------------
 
-CODEC_MAP = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-             "gb18030": "gb18030", "big5": "big5hkscs", "iso-8859-1": "iso-8859-1",
-             "windows-1252": "cp1252", "utf-8": "utf-8", "us-ascii": "ascii"}
+CODEC_MAP = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb18030": "gb18030",
+    "big5": "big5hkscs",
+    "iso-8859-1": "iso-8859-1",
+    "windows-1252": "cp1252",
+    "utf-8": "utf-8",
+    "us-ascii": "ascii",
+}
 
 
 def ref_codec(label: str | None, override: str | None = None) -> str:
@@ -2165,8 +3291,10 @@ def ref_filenames(msg) -> list[str]:
         if fn is None:
             continue
         if "=?" in fn:
-            fn = "".join(c.decode(ref_codec(cs)) if isinstance(c, bytes) else c
-                         for c, cs in decode_header(fn))
+            fn = "".join(
+                c.decode(ref_codec(cs)) if isinstance(c, bytes) else c
+                for c, cs in decode_header(fn)
+            )
         names.append(fn)
     return names
 
@@ -2271,14 +3399,20 @@ def check(explain: bool = False) -> int:
         for bad in m.get("body_not_contains", []):
             if bad in body:
                 fail(name, f"body_not_contains {bad!r} found in text")
-            if bad.encode() not in data and bad not in data.decode("latin-1") and not (
-                    b"base64" in data.lower() or b"quoted-printable" in data.lower()):
+            if (
+                bad.encode() not in data
+                and bad not in data.decode("latin-1")
+                and not (b"base64" in data.lower() or b"quoted-printable" in data.lower())
+            ):
                 fail(name, f"body_not_contains {bad!r} is not even in the raw file")
         if "inner_body_contains" in chk and chk["inner_body_contains"] not in body:
             fail(name, "inner forwarded body not recoverable")
         if m.get("body_not_contains"):
-            raw_all = "".join(raw_payload(p).decode(ref_codec(p.get_param("charset")))
-                              for p in msg.walk() if p.get_content_type() == "text/html")
+            raw_all = "".join(
+                raw_payload(p).decode(ref_codec(p.get_param("charset")))
+                for p in msg.walk()
+                if p.get_content_type() == "text/html"
+            )
             for bad in m["body_not_contains"]:
                 if bad not in raw_all:
                     fail(name, f"body_not_contains {bad!r} is not present in the raw HTML")
@@ -2298,13 +3432,20 @@ def check(explain: bool = False) -> int:
             if "subject_re" in chk:
                 if not re.search(chk["subject_re"], subject):
                     fail(name, "subject does not show the auto-reply prefix")
-                for h in ("Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence",
-                          "List-Id", "X-Auto-Response-Suppress"):
+                for h in (
+                    "Auto-Submitted",
+                    "X-Autoreply",
+                    "X-Autorespond",
+                    "Precedence",
+                    "List-Id",
+                    "X-Auto-Response-Suppress",
+                ):
                     if msg.get(h) is not None:
                         fail(name, f"subject-only case must not carry {h}")
         if "report_type" in chk and (
-                msg.get_content_type() != chk["ctype"]
-                or msg.get_param("report-type") != chk["report_type"]):
+            msg.get_content_type() != chk["ctype"]
+            or msg.get_param("report-type") != chk["report_type"]
+        ):
             fail(name, "wrong report type")
         if outcome == "bounce":
             alltext = []
@@ -2314,8 +3455,11 @@ def check(explain: bool = False) -> int:
                 if isinstance(p.get_payload(), list):
                     continue
                 raw = raw_payload(p)
-                alltext.append(raw.decode(ref_codec(p.get_param("charset"),
-                                                    chk.get("bounce_text_codec")), "replace"))
+                alltext.append(
+                    raw.decode(
+                        ref_codec(p.get_param("charset"), chk.get("bounce_text_codec")), "replace"
+                    )
+                )
             joined = "\n".join(alltext)
             if m.get("bounced_address") not in joined:
                 fail(name, "bounced_address not present in any part")
@@ -2400,9 +3544,14 @@ def explain_one(name: str, data: bytes) -> None:
                     fn = f"<{exc!r}>"
                 if fn:
                     names.append(fn)
-            defects = sorted({type(d).__name__ for p in msg.walk() for d in p.defects}
-                             | ({type(d).__name__ for d in subj.defects} if subj is not None
-                                and hasattr(subj, "defects") else set()))
+            defects = sorted(
+                {type(d).__name__ for p in msg.walk() for d in p.defects}
+                | (
+                    {type(d).__name__ for d in subj.defects}
+                    if subj is not None and hasattr(subj, "defects")
+                    else set()
+                )
+            )
         except Exception as exc:  # noqa: BLE001
             print(f"--- {name}: policy.default parse raised {exc!r}")
             return
