@@ -167,13 +167,3 @@ class Bounce(Base):
     address: Mapped[str] = mapped_column(String(320), index=True)
     raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class SourceState(Base):
-    """Per-source bookkeeping, such as an IMAP folder's UIDVALIDITY."""
-
-    __tablename__ = "source_state"
-
-    source: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)

@@ -191,6 +191,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_tickets_owner_email"), table_name="tickets")
     op.drop_index(op.f("ix_tickets_message_id"), table_name="tickets")
     op.drop_table("tickets")
-    op.drop_table("source_state")
     op.drop_table("number_sequences")
     # ### end Alembic commands ###
