@@ -80,3 +80,17 @@ def test_number_pattern_finds_numbers_in_subjects():
     assert pattern.search("XC20261123-0042") is None
     custom = number_pattern("TS-{seq:06d}")
     assert custom.search("about TS-000017 again").group(1) == "TS-000017"
+
+
+def test_migrations_match_the_models(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from daemon.models import Base
+
+    db = Database(db_url)
+    db.migrate()
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    db.dispose()

@@ -27,13 +27,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("scope"),
     )
     op.create_table(
-        "source_state",
-        sa.Column("source", sa.String(length=64), nullable=False),
-        sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("source", "key"),
-    )
-    op.create_table(
         "tickets",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=64), nullable=False),
