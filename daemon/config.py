@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +53,30 @@ class DeskSettings(Section):
     answer_within_days: int = Field(3, ge=0)
     max_acks_per_sender_per_hour: int = Field(5, ge=1)
     templates_dir: Path | None = None
+
+
+class CalendarSettings(Section):
+    """The business calendar deadlines are counted on; times are in ``desk.time_zone``."""
+
+    country: str | None = "CN"
+    subdivision: str | None = None
+    working_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = [
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    ]
+    day_start: time = time(9, 0)
+    day_end: time = time(18, 0)
+    extra_days_off: list[date] = []
+    extra_working_days: list[date] = []
+
+    @model_validator(mode="after")
+    def _hours(self) -> CalendarSettings:
+        if self.day_end <= self.day_start:
+            raise ValueError("day_end must be later than day_start")
+        return self
 
 
 class DatabaseSettings(Section):
@@ -131,6 +156,7 @@ class Settings(Section):
     """The whole configuration; only the sections a deployment uses need to be written."""
 
     desk: DeskSettings = DeskSettings()
+    calendar: CalendarSettings = CalendarSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     maildir: MaildirSettings = MaildirSettings()
