@@ -1,0 +1,198 @@
+"""Crash safety: ``complaintd run`` is SIGKILLed in the middle of a batch and started again.
+
+Every message must become exactly one ticket, and every acknowledgement must go out under one
+Message-ID (the same Message-ID twice is allowed: delivery is at least once, and the fixed
+Message-ID is what lets the owner's mail program drop the repeat).
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from daemon.config import Settings
+from tests.servers import DovecotServer, SmtpSink
+from tests.test_imap_e2e import (
+    ACK_MARKER,
+    NUMBER,
+    Process,
+    complaint,
+    complaintd_argv,
+    imap_section,
+    message_id,
+    outbox_rows,
+    plain_text,
+    raw_items,
+    recipient,
+    running,
+    smtp_section,
+    sqlite_count,
+    tickets,
+    wait_until,
+    write_config,
+)
+
+pytestmark = pytest.mark.imap
+
+MESSAGES = 60
+BATCH = 20
+KILL_AT = (12, 31)
+"""Ticket counts at which the service is killed: inside the first and the second batch."""
+
+SHORT_CLAIM = "import daemon.outbox\ndaemon.outbox.CLAIM_SECONDS = 2"
+"""A dispatcher's claim on a row outlives a SIGKILLed process by CLAIM_SECONDS (120 s in the
+product); the test shortens it so that rows the killed process held go out within seconds."""
+
+
+def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(
+    dovecot: DovecotServer,
+    smtp_sink: SmtpSink,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(
+        imap=imap_section(dovecot, batch_size=BATCH), smtp=smtp_section(smtp_sink)
+    )
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    languages = ("zh", "es", "en")
+    sent = {}
+    for i in range(MESSAGES):
+        owner = f"owner{i:02d}@owner.example"
+        sent[owner] = complaint(f"Owner {i} <{owner}>", languages[i % 3])
+        dovecot.append(sent[owner].as_bytes())
+    count_tickets = "SELECT count(*) FROM tickets"
+
+    killed_at = []
+    for attempt, threshold in enumerate(KILL_AT):
+        victim = Process(
+            complaintd_argv(config, "run", prelude=SHORT_CLAIM),
+            tmp_path,
+            tmp_path / f"killed-{attempt}.log",
+        )
+        try:
+            wait_until(
+                lambda t=threshold: sqlite_count(settings, count_tickets) >= t,
+                30,
+                f"{threshold} tickets before the kill",
+                victim,
+                interval=0.005,
+            )
+        finally:
+            victim.kill()
+        killed_at.append(sqlite_count(settings, count_tickets))
+    assert killed_at[-1] < MESSAGES, f"the kills came too late to test anything: {killed_at}"
+    assert dovecot.count("INBOX") > 0
+
+    with running(config, prelude=SHORT_CLAIM) as service:
+        wait_until(
+            lambda: sqlite_count(settings, count_tickets) == MESSAGES,
+            30,
+            f"{MESSAGES} tickets",
+            service,
+        )
+        wait_until(lambda: dovecot.count("INBOX") == 0, 15, "an empty INBOX", service)
+        wait_until(
+            lambda: len({message_id(r.message) for r in smtp_sink.messages}) >= MESSAGES,
+            20,
+            f"{MESSAGES} distinct acknowledgements",
+            service,
+        )
+        wait_until(
+            lambda: {r.status for r in outbox_rows(settings)} == {"sent"},
+            10,
+            "every outbox row marked sent",
+            service,
+        )
+
+    # Exactly one ticket per message, numbered without gaps.
+    found = tickets(settings)
+    assert len(found) == MESSAGES
+    assert len({t.message_id for t in found}) == MESSAGES
+    assert {t.message_id for t in found} == {message_id(m) for m in sent.values()}
+    assert sorted(int(NUMBER.match(t.number).group(2)) for t in found) == list(
+        range(1, MESSAGES + 1)
+    )
+    items = raw_items(settings)
+    assert len(items) == MESSAGES
+    assert {(r.status, r.outcome) for r in items} == {("done", "ticket_created")}
+
+    # One acknowledgement row per ticket, and the sink saw each under that one Message-ID.
+    rows = outbox_rows(settings)
+    assert len(rows) == MESSAGES
+    assert len({r.ticket_id for r in rows}) == MESSAGES
+    row_ids = {r.message_id for r in rows}
+    received = smtp_sink.messages
+    ids_per_ticket: dict[str, set[str]] = collections.defaultdict(set)
+    for ack in received:
+        number = ack.message["X-Complaintd-Ticket"]
+        ids_per_ticket[number].add(message_id(ack.message))
+    assert {t.number for t in found} == set(ids_per_ticket)
+    assert all(len(ids) == 1 for ids in ids_per_ticket.values()), {
+        n: ids for n, ids in ids_per_ticket.items() if len(ids) > 1
+    }
+    distinct_acks = {message_id(a.message) for a in received}
+    assert distinct_acks == row_ids
+    by_number = {t.number: t for t in found}
+    for ack in received:
+        ticket = by_number[ack.message["X-Complaintd-Ticket"]]
+        assert recipient(ack) == ticket.owner_email
+        assert ack.message["In-Reply-To"] == f"<{message_id(sent[ticket.owner_email])}>"
+        assert ticket.number in str(ack.message["Subject"])
+        assert ACK_MARKER[ticket.language] in plain_text(ack.message)
+    repeats = len(received) - len(distinct_acks)
+    print(f"killed at {killed_at} tickets; {repeats} acknowledgement(s) delivered twice")
+
+    # Nothing left behind in the mailbox, nothing in it twice.
+    assert dovecot.count("INBOX") == 0
+    assert dovecot.count("Processed") == MESSAGES
+    assert dovecot.count("Quarantine") == 0
+
+
+def test_a_restart_sends_what_the_killed_service_left_unsent(
+    dovecot: DovecotServer,
+    smtp_sink: SmtpSink,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+) -> None:
+    """Tickets committed but acknowledgements not yet sent when the kill came: sent on restart."""
+    settings = make_settings(
+        imap=imap_section(dovecot),
+        smtp=smtp_section(smtp_sink),
+        outbox={"retry_base_seconds": 0.1},
+    )
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    sent = [complaint(f"Owner {i} <owner{i}@owner.example>", "en") for i in range(3)]
+    for message in sent:
+        dovecot.append(message.as_bytes())
+    smtp_sink.fail_next(100, 451)  # the mail server refuses everything until the kill
+
+    victim = Process(complaintd_argv(config, "run"), tmp_path, tmp_path / "killed.log")
+    try:
+        wait_until(
+            lambda: [r.attempts for r in outbox_rows(settings)] == [1, 1, 1],
+            20,
+            "3 refused sends recorded",
+            victim,
+        )
+    finally:
+        victim.kill()
+    assert smtp_sink.messages == []
+    assert {r.status for r in outbox_rows(settings)} == {"pending"}
+    smtp_sink.fail_next(0)
+
+    started = time.monotonic()
+    with running(config) as service:
+        received = wait_until(
+            lambda: len(smtp_sink.messages) >= 3 and smtp_sink.messages,
+            20,
+            "3 acknowledgements after the restart",
+            service,
+        )
+    assert sorted(recipient(r) for r in received) == [f"owner{i}@owner.example" for i in range(3)]
+    assert {r.status for r in outbox_rows(settings)} == {"sent"}
+    assert len(tickets(settings)) == 3
+    print(f"acknowledgements out {time.monotonic() - started:.1f}s after the restart")
