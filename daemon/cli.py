@@ -70,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from daemon.service import Service
 
-        Service(settings).run(once=args.once)
-        return 0
+        return Service(settings).run(once=args.once)
     if args.command == "worker":
         if not settings.queue.redis_url:
             print("complaintd: worker needs queue.redis_url", file=sys.stderr)

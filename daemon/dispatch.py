@@ -83,6 +83,7 @@ class DispatchThread(threading.Thread):
         self.dispatcher = dispatcher
         self.interval = interval
         self.wake = threading.Event()
+        self.wake.set()  # a first pass at once: mail left unsent before a restart goes out now
         self.stopping = threading.Event()
 
     def notify(self, _ids: list[int]) -> None:

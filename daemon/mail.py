@@ -46,11 +46,11 @@ def compose(
         message["In-Reply-To"] = f"<{one_line(in_reply_to)}>"
         message["References"] = f"<{one_line(in_reply_to)}>"
     message["Auto-Submitted"] = auto_submitted
-    message["Content-Language"] = language
     message[LOOP_HEADER] = desk.address
     if ticket_number:
         message[TICKET_HEADER] = ticket_number
     message.set_content(text, cte="quoted-printable" if text.isascii() else "base64")
     if html:
         message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after set_content, which drops content headers
     return message

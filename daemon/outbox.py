@@ -58,6 +58,14 @@ def due_ids(session: Session, limit: int = 100, older_than: datetime | None = No
     return list(session.scalars(query))
 
 
+def release_claims(session: Session) -> int:
+    """Forget every claim: for a single sender at start, whose earlier self may have died."""
+    result = session.execute(
+        update(Outbox).where(Outbox.status == "pending").values(claimed_until=None)
+    )
+    return result.rowcount
+
+
 def claim(session: Session, ids: list[int]) -> list[Outbox]:
     """Take the rows no one else holds; a row is claimed by exactly one dispatcher at a time."""
     now = utcnow()

@@ -15,7 +15,7 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.db import Database
 from daemon.dispatch import Dispatcher, DispatchThread
-from daemon.intake.base import Source, SourceUnavailable
+from daemon.intake.base import Incoming, Source, SourceUnavailable
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
 from daemon.pipeline import Pipeline
@@ -73,6 +73,8 @@ class Service:
                 self.settings.queue.redis_url, self.settings.queue.queue_name
             )
             return Pipeline(self.settings, self.db, on_outbox=self._enqueue)
+        with self.db.transaction() as session:
+            outbox.release_claims(session)
         self.dispatch_thread = DispatchThread(Dispatcher(self.settings, self.db))
         self.dispatch_thread.start()
         return Pipeline(self.settings, self.db, on_outbox=self.dispatch_thread.notify)
@@ -94,8 +96,11 @@ class Service:
         if ids:
             self._enqueue(ids)
 
-    def run(self, once: bool = False) -> None:
-        """Process items until SIGTERM (or, with ``once``, until the source is empty)."""
+    def run(self, once: bool = False) -> int:
+        """Process items until SIGTERM (or, with ``once``, until the source is empty).
+
+        Returns the exit status: 1 when ``once`` could not reach the source.
+        """
         self.db.migrate()
         pipeline = self._start_sending()
         source = make_source(self.settings)
@@ -109,22 +114,17 @@ class Service:
                 self._sweep()
                 try:
                     batch = source.fetch()
+                    backoff.reset()
                     if not batch:
                         if once:
                             break
                         source.wait(5.0)
                         continue
-                    done = []
-                    for incoming in batch:
-                        if self.stopping:
-                            break
-                        result = pipeline.receive(
-                            source.name, incoming.key, incoming.raw, size=incoming.size
-                        )
-                        done.append((incoming, result.outcome == "quarantined"))
-                    source.finish(done)
-                    backoff.reset()
+                    source.finish(self._handle(pipeline, source.name, batch))
                 except SourceUnavailable as exc:
+                    if once:
+                        log.error("%s", exc)
+                        return 1
                     delay = backoff.next()
                     log.warning("%s; retrying in %.0f s", exc, delay)
                     self._sleep(delay)
@@ -135,6 +135,19 @@ class Service:
                 self.dispatch_thread.stop()
                 if once:
                     Dispatcher(self.settings, self.db).send_due()
+        return 0
+
+    def _handle(
+        self, pipeline: Pipeline, source: str, batch: list[Incoming]
+    ) -> list[tuple[Incoming, bool]]:
+        """Run the batch item by item; a stop request ends it after the item in hand."""
+        done = []
+        for incoming in batch:
+            if self.stopping:
+                break
+            result = pipeline.receive(source, incoming.key, incoming.raw, size=incoming.size)
+            done.append((incoming, result.outcome == "quarantined"))
+        return done
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -47,16 +47,19 @@ class SmtpTransport:
     def __init__(self, settings: SmtpSettings, connections: int = 4) -> None:
         self.settings = settings
         self.connections = connections
+        self.tls_context = None
+        if settings.security != "none":
+            cafile = str(settings.ca_file) if settings.ca_file else None
+            self.tls_context = ssl.create_default_context(cafile=cafile)
 
     def _client(self) -> aiosmtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
         return aiosmtplib.SMTP(
             hostname=s.host,
             port=s.port,
             use_tls=s.security == "tls",
             start_tls=s.security == "starttls",
-            tls_context=context if s.security != "none" else None,
+            tls_context=self.tls_context,
             username=s.user,
             password=s.password.get_secret_value() if s.password else None,
             timeout=s.timeout_seconds,
