@@ -43,11 +43,6 @@ BATCH = 20
 KILL_AT = (12, 31)
 """Ticket counts at which the service is killed: inside the first and the second batch."""
 
-SHORT_CLAIM = "import daemon.outbox\ndaemon.outbox.CLAIM_SECONDS = 2"
-"""A dispatcher's claim on a row outlives a SIGKILLed process by CLAIM_SECONDS (120 s in the
-product); the test shortens it so that rows the killed process held go out within seconds."""
-
-
 def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(
     dovecot: DovecotServer,
     smtp_sink: SmtpSink,
@@ -69,7 +64,7 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(
     killed_at = []
     for attempt, threshold in enumerate(KILL_AT):
         victim = Process(
-            complaintd_argv(config, "run", prelude=SHORT_CLAIM),
+            complaintd_argv(config, "run"),
             tmp_path,
             tmp_path / f"killed-{attempt}.log",
         )
@@ -87,7 +82,7 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(
     assert killed_at[-1] < MESSAGES, f"the kills came too late to test anything: {killed_at}"
     assert dovecot.count("INBOX") > 0
 
-    with running(config, prelude=SHORT_CLAIM) as service:
+    with running(config) as service:
         wait_until(
             lambda: sqlite_count(settings, count_tickets) == MESSAGES,
             30,
