@@ -79,6 +79,86 @@ class CalendarSettings(Section):
         return self
 
 
+CATEGORIES = (
+    "repair",
+    "construction_quality",
+    "design",
+    "property_service",
+    "billing",
+    "sales_contract",
+    "other",
+)
+KINDS = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
+SEVERITIES = ("general", "important", "hot", "major")
+
+DEFAULT_ROUTES = {
+    "repair": "engineering",
+    "construction_quality": "engineering",
+    "design": "design",
+    "property_service": "property",
+    "billing": "finance",
+    "sales_contract": "sales",
+    "other": "customer_service",
+}
+
+
+class DepartmentSettings(Section):
+    """A department: its head gets the assignment mail; members and the ladder are its roster."""
+
+    head: str | None = None
+    members: list[str] = []
+    escalation: list[str] = []
+    language: Literal["zh", "es", "en"] | None = None
+    names: dict[str, str] = {}
+
+
+class RoutingSettings(Section):
+    categories: dict[str, str] = DEFAULT_ROUTES
+    butlers: dict[str, str] = {}
+    general_manager: str | None = None
+    hot_threshold: int = Field(3, ge=2)
+    hot_window_hours: float = Field(48.0, gt=0)
+
+    @model_validator(mode="after")
+    def _known(self) -> RoutingSettings:
+        unknown = set(self.categories) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories {sorted(unknown)}; known: {list(CATEGORIES)}")
+        self.categories = {**DEFAULT_ROUTES, **self.categories}
+        return self
+
+
+class SlaRule(Section):
+    """Overrides for the tickets that match every given field."""
+
+    kind: Literal[KINDS] | None = None  # type: ignore[valid-type]
+    category: Literal[CATEGORIES] | None = None  # type: ignore[valid-type]
+    severity: Literal[SEVERITIES] | None = None  # type: ignore[valid-type]
+    feedback_working_days: int | None = Field(None, ge=0)
+    feedback_business_hours: float | None = Field(None, gt=0)
+    resolve_working_days: int | None = Field(None, ge=0)
+
+
+class SlaSettings(Section):
+    """Deadlines; defaults from seeds 001 and 003."""
+
+    feedback_working_days: int = Field(3, ge=0)
+    survey_working_days: int = Field(1, ge=0)
+    repair_single_working_days: int = Field(3, ge=0)
+    repair_multi_working_days: int = Field(7, ge=0)
+    resolve_working_days: int = Field(5, ge=0)
+    butler_business_hours: float = Field(4.0, gt=0)
+    revisit_working_days: int = Field(1, ge=0)
+    rules: list[SlaRule] = [SlaRule(severity="major", feedback_business_hours=4)]
+
+
+class ClassifierSettings(Section):
+    rules_file: Path | None = None
+    extra_rules: dict = {}
+    model_file: Path = Path("var/classifier.pkl")
+    model_min_confidence: float = Field(0.7, ge=0, le=1)
+
+
 class DatabaseSettings(Section):
     url: str = "sqlite:///var/complaintd.db"
 
@@ -157,6 +237,10 @@ class Settings(Section):
 
     desk: DeskSettings = DeskSettings()
     calendar: CalendarSettings = CalendarSettings()
+    departments: dict[str, DepartmentSettings] = {}
+    routing: RoutingSettings = RoutingSettings()
+    sla: SlaSettings = SlaSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     maildir: MaildirSettings = MaildirSettings()

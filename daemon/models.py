@@ -81,6 +81,11 @@ class Ticket(Base):
     category: Mapped[str] = mapped_column(String(32), default="other")
     severity: Mapped[str] = mapped_column(String(16), default="general")
     department: Mapped[str] = mapped_column(String(64), default="customer_service")
+    assignee: Mapped[str | None] = mapped_column(String(320))
+    butler: Mapped[str | None] = mapped_column(String(320))
+    hot_topic: Mapped[str | None] = mapped_column(String(64), index=True)
+    building: Mapped[str | None] = mapped_column(String(32), index=True)
+    paused_at: Mapped[datetime | None]
     location: Mapped[dict[str, Any] | None]
     deadlines: Mapped[dict[str, Any] | None]
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
@@ -167,3 +172,19 @@ class Bounce(Base):
     address: Mapped[str] = mapped_column(String(320), index=True)
     raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Correction(Base):
+    """Staff's correction of a classification: labelled data for ``classifier train``."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    field: Mapped[str] = mapped_column(String(32))
+    old: Mapped[str | None] = mapped_column(String(64))
+    new: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)

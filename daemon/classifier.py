@@ -1,0 +1,105 @@
+"""Kind, category and severity for an item: keyword rules, and a trained model where it is better.
+
+The decision keeps its reasons (the rules that fired, the model's confidence) for the history.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from daemon import rules
+from daemon.config import ClassifierSettings
+
+log = logging.getLogger(__name__)
+
+KIND_ORDER = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
+"""Ties go to the earlier kind: when in doubt, treat a message as a complaint."""
+
+MAJOR_SCORE = 5.0
+IMPORTANT_SCORE = 3.0
+
+
+@dataclass
+class Decision:
+    kind: str
+    category: str
+    severity: str
+    reasons: list[str] = field(default_factory=list)
+    source: str = "rules"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "severity": self.severity,
+            "source": self.source,
+            "reasons": self.reasons,
+        }
+
+
+def _best(scores: dict[str, float], order: tuple[str, ...] = ()) -> str | None:
+    positive = {label: score for label, score in scores.items() if score > 0}
+    if not positive:
+        return None
+    rank = {label: i for i, label in enumerate(order)}
+    return max(positive, key=lambda label: (positive[label], -rank.get(label, len(rank))))
+
+
+class Classifier:
+    """Rules always; a model (from ``complaintd classifier train``) only when it proved better."""
+
+    def __init__(self, settings: ClassifierSettings) -> None:
+        self.settings = settings
+        self.rule_sets = rules.load(settings.rules_file, settings.extra_rules)
+        self.model = load_model(settings.model_file)
+
+    def classify(self, subject: str, body: str) -> Decision:
+        text = rules.normalize(f"{subject}\n{body}")
+        hits = {group: self.rule_sets[group].hits(text) for group in rules.GROUPS}
+        scores = {group: rules.scores(found) for group, found in hits.items()}
+        severity_scores = scores["severity"]
+        if severity_scores.get("major", 0) >= MAJOR_SCORE:
+            severity = "major"
+        elif severity_scores.get("important", 0) >= IMPORTANT_SCORE:
+            severity = "important"
+        else:
+            severity = "general"
+        decision = Decision(
+            kind=_best(scores["kind"], KIND_ORDER) or "complaint",
+            category=_best(scores["category"]) or "other",
+            severity=severity,
+            reasons=[str(hit) for found in hits.values() for hit in found][:60],
+        )
+        if self.model is not None:
+            self._apply_model(decision, f"{subject}\n{body}")
+        return decision
+
+    def _apply_model(self, decision: Decision, text: str) -> None:
+        """The model overrides a field only where it is confident; the rules stay the fallback."""
+        for name, pipeline in self.model["fields"].items():
+            probabilities = pipeline.predict_proba([text])[0]
+            best = probabilities.argmax()
+            confidence = float(probabilities[best])
+            if confidence >= self.settings.model_min_confidence:
+                label = str(pipeline.classes_[best])
+                if label != getattr(decision, name):
+                    decision.reasons.append(f"model.{name}:{label} ({confidence:.2f})")
+                    setattr(decision, name, label)
+                    decision.source = "rules+model"
+
+
+def load_model(path: Path) -> dict[str, Any] | None:
+    """A model written by ``classifier train``; a missing or unreadable file means rules only."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            model = pickle.load(handle)  # noqa: S301 - our own file, written by `classifier train`
+    except (OSError, pickle.UnpicklingError, AttributeError, ModuleNotFoundError) as exc:
+        log.warning("ignoring classifier model %s: %s", path, exc)
+        return None
+    return model if model.get("fields") else None
