@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 KIND_ORDER = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
 """Ties go to the earlier kind: when in doubt, treat a message as a complaint."""
 
+GROUPS_SHOWN = ("category", "kind", "severity")
 MAJOR_SCORE = 5.0
 IMPORTANT_SCORE = 3.0
 
@@ -30,6 +31,7 @@ class Decision:
     severity: str
     reasons: list[str] = field(default_factory=list)
     source: str = "rules"
+    trades: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +39,7 @@ class Decision:
             "category": self.category,
             "severity": self.severity,
             "source": self.source,
+            "trades": self.trades,
             "reasons": self.reasons,
         }
 
@@ -72,7 +75,8 @@ class Classifier:
             kind=_best(scores["kind"], KIND_ORDER) or "complaint",
             category=_best(scores["category"]) or "other",
             severity=severity,
-            reasons=[str(hit) for found in hits.values() for hit in found][:60],
+            reasons=[str(hit) for group in GROUPS_SHOWN for hit in hits[group]][:60],
+            trades=max(1, len(scores["trade"])),
         )
         if self.model is not None:
             self._apply_model(decision, f"{subject}\n{body}")

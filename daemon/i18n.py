@@ -23,9 +23,83 @@ DEPARTMENTS = {
 }
 
 
-def department_name(department: str, language: str) -> str:
-    names = DEPARTMENTS.get(department, {})
-    return names.get(language) or names.get("en") or department.replace("_", " ")
+CATEGORIES = {
+    "repair": {"en": "repair", "zh": "报修", "es": "reparación"},
+    "construction_quality": {
+        "en": "construction quality",
+        "zh": "工程质量",
+        "es": "calidad de obra",
+    },
+    "design": {"en": "design", "zh": "设计", "es": "diseño"},
+    "property_service": {
+        "en": "property services",
+        "zh": "物业服务",
+        "es": "servicios de la finca",
+    },
+    "billing": {"en": "fees and billing", "zh": "收费", "es": "cuotas y cobros"},
+    "sales_contract": {"en": "sales and contracts", "zh": "销售合同", "es": "venta y contratos"},
+    "other": {"en": "other matters", "zh": "其他", "es": "otros asuntos"},
+}
+KINDS = {
+    "complaint": {"en": "complaint", "zh": "投诉", "es": "reclamación"},
+    "repair_request": {"en": "repair request", "zh": "报修", "es": "solicitud de reparación"},
+    "inquiry": {"en": "inquiry", "zh": "咨询", "es": "consulta"},
+    "suggestion": {"en": "suggestion", "zh": "建议", "es": "sugerencia"},
+    "praise": {"en": "praise", "zh": "表扬", "es": "felicitación"},
+}
+SEVERITIES = {
+    "general": {"en": "general", "zh": "一般", "es": "normal"},
+    "important": {"en": "important", "zh": "重要", "es": "importante"},
+    "hot": {"en": "hot topic", "zh": "热点", "es": "tema candente"},
+    "major": {"en": "MAJOR", "zh": "重大", "es": "GRAVE"},
+}
+
+
+STEPS = {
+    "feedback": {"en": "feedback to the desk", "zh": "向客服反馈", "es": "respuesta al servicio"},
+    "survey": {"en": "on-site survey", "zh": "现场查勘", "es": "visita de inspección"},
+    "repair": {"en": "repair done", "zh": "维修完成", "es": "reparación terminada"},
+    "resolve": {"en": "resolved", "zh": "处理完毕", "es": "resuelta"},
+    "butler": {"en": "butler's answer", "zh": "管家回复", "es": "respuesta del conserje"},
+    "revisit": {"en": "revisit", "zh": "回访", "es": "seguimiento"},
+}
+
+
+def step_names(language: str) -> dict[str, str]:
+    return {step: _name(STEPS, step, language) for step in STEPS}
+
+
+def _name(table: dict[str, dict[str, str]], key: str, language: str) -> str:
+    names = table.get(key, {})
+    return names.get(language) or names.get("en") or key.replace("_", " ")
+
+
+def department_name(department: str, language: str, names: dict[str, str] | None = None) -> str:
+    """A department's name for readers of that language; the config's ``names`` win."""
+    if names and names.get(language):
+        return names[language]
+    return _name(DEPARTMENTS, department, language)
+
+
+def category_name(category: str, language: str) -> str:
+    return _name(CATEGORIES, category, language)
+
+
+def kind_name(kind: str, language: str) -> str:
+    return _name(KINDS, kind, language)
+
+
+def severity_name(severity: str, language: str) -> str:
+    return _name(SEVERITIES, severity, language)
+
+
+def location_text(location: dict[str, str] | None) -> str:
+    """Building / unit / room as staff write it: "3 / 2 / 1502"."""
+    if not location:
+        return ""
+    return " / ".join(
+        f"{part} {location[part]}" for part in ("building", "unit", "room") if part in location
+    )
 
 
 def format_when(moment: datetime, language: str, time_zone: str) -> str:

@@ -7,9 +7,14 @@ from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid
 
+from typing import TYPE_CHECKING, Any
+
 from daemon.charsets import one_line
 from daemon.clock import utcnow
 from daemon.config import Settings
+
+if TYPE_CHECKING:
+    from daemon.templates import Templates
 
 LOOP_HEADER = "X-Complaintd-Loop"
 TICKET_HEADER = "X-Complaintd-Ticket"
@@ -54,3 +59,33 @@ def compose(
         message.add_alternative(html, subtype="html")
     message["Content-Language"] = language  # after set_content, which drops content headers
     return message
+
+
+def from_template(
+    settings: Settings,
+    templates: Templates,
+    name: str,
+    *,
+    language: str,
+    to: str,
+    to_name: str = "",
+    ticket_number: str | None = None,
+    in_reply_to: str | None = None,
+    **context: Any,
+) -> EmailMessage:
+    """Render ``<language>/<name>.subject/.txt(/.html).j2`` and compose the message."""
+    context.setdefault("desk", settings.desk)
+    html = None
+    if templates.has(language, name, "html"):
+        html = templates.render(language, name, "html", **context)
+    return compose(
+        settings,
+        to=to,
+        to_name=to_name,
+        subject=templates.render(language, name, "subject", **context),
+        text=templates.render(language, name, "txt", **context),
+        html=html,
+        language=language,
+        ticket_number=ticket_number,
+        in_reply_to=in_reply_to,
+    )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from daemon.attachments import AttachmentStore
+from daemon.calendar import BusinessCalendar
+from daemon.classifier import Classifier
 from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.db import Database
@@ -60,6 +62,8 @@ class Pipeline:
             settings.storage.attachments_dir, settings.storage.max_attachment_bytes
         )
         self.templates = Templates(settings.desk.templates_dir)
+        self.classifier = Classifier(settings.classifier)
+        self.calendar = BusinessCalendar.from_settings(settings.calendar, settings.desk.time_zone)
         self.on_outbox = on_outbox or (lambda ids: None)
 
     def receive(self, source: str, key: str, raw: bytes, *, size: int | None = None) -> Result:
@@ -99,6 +103,8 @@ class Pipeline:
                     settings=self.settings,
                     store=self.store,
                     templates=self.templates,
+                    classifier=self.classifier,
+                    calendar=self.calendar,
                     oversize=raw_item.size > len(raw_item.raw),
                 )
                 outcome = self._run_steps(item)
@@ -161,6 +167,8 @@ def _details(item: Item) -> dict:
             category=ticket.category,
             severity=ticket.severity,
             department=ticket.department,
+            location=ticket.location,
             deadlines=ticket.deadlines,
+            hot_topic=ticket.hot_topic,
         )
     return details

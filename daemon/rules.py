@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_RULES = Path(__file__).with_name("defaults") / "classifier.toml"
-GROUPS = ("category", "kind", "severity")
+GROUPS = ("category", "kind", "severity", "trade")
 NEGATION_WINDOW_WORDS = 3
 NEGATION_WINDOW_CHARS = 4
 
+_WEIGHT = re.compile(r"\^(-?[0-9]+(?:\.[0-9]+)?)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
 
@@ -70,8 +71,9 @@ class RuleSet:
         self.prefix_lengths: list[int] = []
 
     def add(self, label: str, raw: str) -> None:
-        text, _, weight = raw.partition("^")
-        term = _Term(label, text, float(weight) if weight else 1.0)
+        weighted = _WEIGHT.search(raw)
+        text = raw[: weighted.start()] if weighted else raw
+        term = _Term(label, text, float(weighted.group(1)) if weighted else 1.0)
         if len(text) > 2 and text.startswith("/") and text.endswith("/"):
             self.regexes.append((re.compile(text[1:-1]), term))
             return

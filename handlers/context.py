@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from daemon.attachments import AttachmentStore
+    from daemon.calendar import BusinessCalendar
+    from daemon.classifier import Classifier, Decision
     from daemon.config import Settings
     from daemon.models import Attachment, Outbox, RawItem, Ticket
     from daemon.templates import Templates
@@ -53,6 +55,8 @@ class Item:
     settings: Settings
     store: AttachmentStore
     templates: Templates
+    classifier: Classifier
+    calendar: BusinessCalendar
     channel: str = "email"
     message: Message | None = None
     message_id: str | None = None
@@ -68,6 +72,9 @@ class Item:
     oversize: bool = False
     ticket: Ticket | None = None
     language: str = ""
+    decision: Decision | None = None
+    location: dict[str, str] | None = None
+    hot_topic_formed: bool = False
     outbox: list[Outbox] = field(default_factory=list)
     ack_message_id: str | None = None
     hold_reason: str | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from daemon import outbox
 from daemon.i18n import department_name, format_when
-from daemon.mail import compose
+from daemon.mail import from_template
 from daemon.models import Event
 from handlers.context import Item
 
@@ -30,23 +30,18 @@ def run(item: Item) -> None:
         )
         return
     answer_by = datetime.fromisoformat(ticket.deadlines["answer"])
-    context = {
-        "ticket": ticket,
-        "desk": settings.desk,
-        "department_name": department_name(ticket.department, ticket.language),
-        "answer_by": format_when(answer_by, ticket.language, settings.desk.time_zone),
-    }
-    render = item.templates.render
-    message = compose(
+    message = from_template(
         settings,
+        item.templates,
+        "owner/ack",
+        language=ticket.language,
         to=recipient,
         to_name=ticket.owner_name or "",
-        subject=render(ticket.language, "owner/ack", "subject", **context),
-        text=render(ticket.language, "owner/ack", "txt", **context),
-        html=render(ticket.language, "owner/ack", "html", **context),
-        language=ticket.language,
         ticket_number=ticket.number,
         in_reply_to=item.message_id,
+        ticket=ticket,
+        department_name=department_name(ticket.department, ticket.language),
+        answer_by=format_when(answer_by, ticket.language, settings.desk.time_zone),
     )
     row = outbox.add(item.session, message, purpose="ack", ticket=ticket)
     item.outbox.append(row)

@@ -28,6 +28,11 @@ def run(item: Item) -> None:
         subject=item.subject,
         body=item.text,
         message_id=item.message_id,
+        kind=item.decision.kind,
+        category=item.decision.category,
+        severity=item.decision.severity,
+        location=item.location,
+        building=(item.location or {}).get("building"),
         created_at=now,
     )
     item.session.add(ticket)
@@ -41,6 +46,16 @@ def run(item: Item) -> None:
             text=item.text,
             data={"subject": item.subject, "message_id": item.message_id},
             raw_item_id=item.raw_item.id,
+        )
+    )
+    item.session.add(
+        Event(
+            ticket=ticket,
+            at=now,
+            actor="complaintd",
+            channel="system",
+            kind="classified",
+            data={**item.decision.as_dict(), "location": item.location},
         )
     )
     for attachment in item.attachments:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daemon import outbox
-from daemon.mail import compose
+from daemon.mail import from_template
 from handlers.context import Hold, Item
 from handlers.language import detect
 
@@ -27,22 +27,18 @@ def run(item: Item) -> None:
     if not item.sender:
         raise Hold(reason)
     language = detect(item.subject, item.content_language, settings.desk.default_language)
-    context = {
-        "desk": settings.desk,
-        "owner_name": item.sender_name,
-        "subject": item.subject,
-        "size_mb": _mb(size),
-        "limit_mb": _mb(limit),
-    }
-    render = item.templates.render
-    message = compose(
+    message = from_template(
         settings,
+        item.templates,
+        "owner/oversize",
+        language=language,
         to=item.reply_to or item.sender,
         to_name=item.sender_name,
-        subject=render(language, "owner/oversize", "subject", **context),
-        text=render(language, "owner/oversize", "txt", **context),
-        language=language,
         in_reply_to=item.message_id,
+        owner_name=item.sender_name,
+        subject=item.subject,
+        size_mb=_mb(size),
+        limit_mb=_mb(limit),
     )
     item.outbox.append(outbox.add(item.session, message, purpose="oversize_notice"))
     raise Hold(reason)

@@ -46,13 +46,15 @@ def test_ingest_json_and_tickets_show(tmp_path):
     mail.write_bytes(complaint("电梯坏了三天了，老人上下楼很困难。", subject="3号楼电梯故障"))
     out = json.loads(cli(tmp_path, "ingest", str(mail), "--json").stdout)
     assert out["outcome"] == "ticket_created"
-    assert out["language"] == "zh" and out["department"] == "customer_service"
+    assert out["language"] == "zh" and out["department"] == "property"
+    assert out["category"] == "property_service" and out["location"] == {"building": "3"}
     assert out["ack_message_id"] and "answer" in out["deadlines"]
     again = json.loads(cli(tmp_path, "ingest", str(mail), "--json").stdout)
     assert again["outcome"] == "duplicate"
     shown = json.loads(cli(tmp_path, "tickets", "show", out["ticket"], "--json").stdout)
     assert shown["subject"] == "3号楼电梯故障"
-    assert [e["kind"] for e in shown["events"]] == ["received", "routed", "acknowledged"]
+    kinds = [e["kind"] for e in shown["events"]]
+    assert kinds == ["received", "classified", "routed", "acknowledged", "unassigned"]
     assert cli(tmp_path, "tickets", "show", "C19990101-0001", check=False).returncode == 1
 
 

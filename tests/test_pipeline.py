@@ -52,10 +52,11 @@ def test_chinese_complaint_gets_number_and_chinese_ack(pipeline):
     with pipeline.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == result.ticket))
         assert ticket.language == "zh"
-        assert ticket.department == "customer_service"
+        assert (ticket.category, ticket.department) == ("repair", "engineering")
+        assert ticket.location == {"building": "3", "unit": "2", "room": "1502"}
         assert "漏水" in ticket.body
         kinds = [e.kind for e in session.scalars(select(Event).where(Event.ticket_id == ticket.id))]
-        assert kinds == ["received", "routed", "acknowledged"]
+        assert kinds == ["received", "classified", "routed", "acknowledged", "unassigned"]
 
 
 @pytest.mark.parametrize(

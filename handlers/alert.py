@@ -1,0 +1,69 @@
+"""Alert: a major ticket goes to the general manager at once; a new hot topic to customer service."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from daemon import outbox, staff
+from daemon.mail import from_template
+from daemon.models import Event, Ticket
+from handlers.context import Item
+
+name = "alert"
+
+
+def _customer_service_head(item: Item) -> str | None:
+    department = item.settings.departments.get("customer_service")
+    return department.head if department else None
+
+
+def _send(item: Item, to: str, template: str, purpose: str, **context: object) -> None:
+    ticket = item.ticket
+    language = staff.language_for(item.settings, "customer_service")
+    message = from_template(
+        item.settings,
+        item.templates,
+        template,
+        language=language,
+        to=to,
+        ticket_number=ticket.number,
+        **staff.ticket_context(item.settings, ticket, language),
+        **context,
+    )
+    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
+    item.outbox.append(row)
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor="complaintd",
+            channel="email",
+            kind=purpose,
+            data={"to": to, "message_id": row.message_id},
+        )
+    )
+
+
+def run(item: Item) -> None:
+    ticket = item.ticket
+    routing = item.settings.routing
+    if ticket.severity == "major":
+        manager = routing.general_manager or _customer_service_head(item)
+        if manager:
+            reasons = [r for r in item.decision.reasons if r.startswith("severity.major")]
+            _send(item, manager, "staff/major", "major_alert", reasons=", ".join(reasons))
+    head = _customer_service_head(item)
+    if item.hot_topic_formed and head:
+        members = item.session.scalars(
+            select(Ticket).where(Ticket.hot_topic == ticket.hot_topic).order_by(Ticket.id)
+        ).all()
+        _send(
+            item,
+            head,
+            "staff/hot",
+            "hot_topic_alert",
+            topic=ticket.hot_topic,
+            count=len(members),
+            tickets=members,
+            building=ticket.building,
+            window_hours=f"{routing.hot_window_hours:g}",
+        )
