@@ -6,7 +6,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid
-
 from typing import TYPE_CHECKING, Any
 
 from daemon.charsets import one_line
