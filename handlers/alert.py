@@ -1,4 +1,4 @@
-"""Alert: a major ticket goes to the general manager at once; a new hot topic to customer service."""
+"""Alert: major tickets go to the general manager at once, new hot topics to customer service."""
 
 from __future__ import annotations
 
