@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP, SMTPUTF8
-from email.utils import format_datetime, make_msgid
+from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING, Any
 
 from daemon.charsets import one_line
@@ -15,12 +19,37 @@ from daemon.config import Settings
 if TYPE_CHECKING:
     from daemon.templates import Templates
 
+_BASE64 = Charset("utf-8")
+_QP = Charset("utf-8")
+_QP.body_encoding = QP
+_SMTP_COMPAT = compat32.clone(linesep="\r\n", max_line_length=78)
+
+_EAI = "eai-recipient@invalid"
+"""Stands in for a non-ASCII (RFC 6532) address, which the email package will not encode;
+the address is put into the finished bytes as UTF-8 instead (the SMTP server needs SMTPUTF8)."""
+
 LOOP_HEADER = "X-Complaintd-Loop"
 TICKET_HEADER = "X-Complaintd-Ticket"
 
 
 def desk_domain(settings: Settings) -> str:
     return settings.desk.address.rpartition("@")[2] or "localhost"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A finished mail: its bytes are what is stored in the outbox and sent, unchanged."""
+
+    recipient: str
+    message_id: str
+    raw: bytes
+
+
+def _part(text: str, subtype: str) -> MIMEText:
+    """Readable quoted-printable for ASCII text, base64 for the rest; both keep lines short."""
+    part = MIMEText(text, subtype, _QP if text.isascii() else _BASE64)
+    del part["MIME-Version"]
+    return part
 
 
 def compose(
@@ -35,29 +64,45 @@ def compose(
     ticket_number: str | None = None,
     in_reply_to: str | None = None,
     auto_submitted: str = "auto-replied",
-) -> EmailMessage:
-    """A ready-to-send message; every header value passes through ``one_line`` or Address."""
+) -> Composed:
+    """A ready-to-send message; every header value passes through ``one_line`` and is encoded
+    by the email package, so nothing from a sender can start a header of its own."""
     desk = settings.desk
-    message = EmailMessage(policy=SMTP if to.isascii() else SMTPUTF8)
-    message["From"] = Address(one_line(desk.name, 120), addr_spec=desk.address)
-    # email.headerregistry.Address refuses non-ASCII local parts (RFC 6532), so pass those bare.
-    message["To"] = Address(one_line(to_name, 120), addr_spec=to) if to.isascii() else to
-    message["Reply-To"] = desk.address
-    message["Subject"] = one_line(subject)
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=desk_domain(settings))
-    if in_reply_to:
-        message["In-Reply-To"] = f"<{one_line(in_reply_to)}>"
-        message["References"] = f"<{one_line(in_reply_to)}>"
-    message["Auto-Submitted"] = auto_submitted
-    message[LOOP_HEADER] = desk.address
-    if ticket_number:
-        message[TICKET_HEADER] = ticket_number
-    message.set_content(text, cte="quoted-printable" if text.isascii() else "base64")
+    body = _part(text, "plain")
     if html:
-        message.add_alternative(html, subtype="html")
-    message["Content-Language"] = language  # after set_content, which drops content headers
-    return message
+        message = MIMEMultipart("alternative")
+        message.attach(body)
+        message.attach(_part(html, "html"))
+    else:
+        message = body
+    message_id = make_msgid(domain=desk_domain(settings))
+    headers = {
+        "From": formataddr((one_line(desk.name, 120), desk.address), charset="utf-8"),
+        "To": formataddr((one_line(to_name, 120), to if to.isascii() else _EAI), charset="utf-8"),
+        "Reply-To": desk.address,
+        "Subject": Header(one_line(subject), "utf-8" if not subject.isascii() else "us-ascii"),
+        "Date": format_datetime(utcnow()),
+        "Message-ID": message_id,
+        "Auto-Submitted": auto_submitted,
+        "Content-Language": language,
+        LOOP_HEADER: desk.address,
+    }
+    if in_reply_to:
+        headers["In-Reply-To"] = headers["References"] = f"<{one_line(in_reply_to)}>"
+    if ticket_number:
+        headers[TICKET_HEADER] = one_line(ticket_number)
+    for name, value in headers.items():
+        message[name] = value
+    raw = _as_bytes(message)
+    if not to.isascii():
+        raw = raw.replace(_EAI.encode(), to.encode("utf-8"), 1)
+    return Composed(to, message_id.strip("<>"), raw)
+
+
+def _as_bytes(message: Message) -> bytes:
+    """Headers first (the MIME classes put Content-Type at the top), CRLF line ends."""
+    message._headers.sort(key=lambda item: item[0].lower().startswith(("content-", "mime-")))
+    return message.as_bytes(policy=_SMTP_COMPAT)
 
 
 def from_template(
@@ -71,7 +116,7 @@ def from_template(
     ticket_number: str | None = None,
     in_reply_to: str | None = None,
     **context: Any,
-) -> EmailMessage:
+) -> Composed:
     """Render ``<language>/<name>.subject/.txt(/.html).j2`` and compose the message."""
     context.setdefault("desk", settings.desk)
     html = None

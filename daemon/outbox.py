@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from daemon.clock import utcnow
+from daemon.mail import Composed
 from daemon.models import Outbox, Ticket
 
 CLAIM_SECONDS = 120
 """How long a dispatcher owns a row it is sending; after that another may take it over."""
 
 
-def add(
-    session: Session, message: EmailMessage, *, purpose: str, ticket: Ticket | None = None
-) -> Outbox:
+def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None = None) -> Outbox:
     """Queue a composed message; its bytes and Message-ID are fixed from now on."""
     row = Outbox(
         ticket=ticket,
         purpose=purpose,
-        recipient=message["To"].addresses[0].addr_spec,
-        message_id=message["Message-ID"].strip("<>"),
-        raw=message.as_bytes(),
+        recipient=mail.recipient,
+        message_id=mail.message_id,
+        raw=mail.raw,
         created_at=utcnow(),
         next_attempt_at=utcnow(),
     )
