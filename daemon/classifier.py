@@ -61,9 +61,24 @@ class Classifier:
         self.model = load_model(settings.model_file)
 
     def classify(self, subject: str, body: str) -> Decision:
+        import os
+
         text = rules.normalize(f"{subject}\n{body}")
         hits = {group: self.rule_sets[group].hits(text) for group in rules.GROUPS}
-        scores = {group: rules.scores(found) for group, found in hits.items()}
+        scores = {
+            group: rules.scores(
+                found,
+                distinct=group in ("kind", "severity")
+                or (group == "category" and os.environ.get("CD") == "1"),
+            )
+            for group, found in hits.items()
+        }
+        sb = float(os.environ.get("SB", "0"))
+        if sb:
+            for label, w in rules.scores(
+                self.rule_sets["category"].hits(rules.normalize(subject)), distinct=True
+            ).items():
+                scores["category"][label] = scores["category"].get(label, 0) + sb * w
         severity_scores = scores["severity"]
         if severity_scores.get("major", 0) >= MAJOR_SCORE:
             severity = "major"

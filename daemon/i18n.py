@@ -93,13 +93,28 @@ def severity_name(severity: str, language: str) -> str:
     return _name(SEVERITIES, severity, language)
 
 
-def location_text(location: dict[str, str] | None) -> str:
-    """Building / unit / room as staff write it: "3 / 2 / 1502"."""
+LOCATION_PARTS = {
+    "en": {"building": "building {}", "unit": "unit {}", "room": "room {}"},
+    "es": {"building": "edificio {}", "unit": "portal {}", "room": "piso {}"},
+    "zh": {"building": "{}栋", "unit": "{}单元", "room": "{}室"},
+}
+LOCATION_SEPARATOR = {"en": " / ", "es": " / ", "zh": ""}
+
+
+def location_text(location: dict[str, str] | None, language: str = "en") -> str:
+    """Building / unit / room in the reader's language: "3栋2单元1502室", "edificio 3 / portal 2 /
+    piso 5ºB", "building 3 / unit 2 / room 1502"."""
     if not location:
         return ""
-    return " / ".join(
-        f"{part} {location[part]}" for part in ("building", "unit", "room") if part in location
-    )
+    parts = LOCATION_PARTS.get(language, LOCATION_PARTS["en"])
+    written = []
+    for part in ("building", "unit", "room"):
+        if part in location:
+            value = location[part]
+            # "1502室", but a room written the Spanish way ("5ºB") takes no 室.
+            fits = language != "zh" or part != "room" or value.isdigit()
+            written.append(parts[part].format(value) if fits else value)
+    return LOCATION_SEPARATOR.get(language, " / ").join(written)
 
 
 def format_when(moment: datetime, language: str, time_zone: str) -> str:

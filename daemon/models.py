@@ -64,6 +64,8 @@ class RawItem(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
 
+    ticket: Mapped[Ticket | None] = relationship()
+
 
 class Ticket(Base):
     __tablename__ = "tickets"

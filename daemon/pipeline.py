@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from daemon.attachments import AttachmentStore
 from daemon.calendar import BusinessCalendar
@@ -14,6 +15,7 @@ from daemon.classifier import Classifier
 from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.db import Database
+from daemon.intake.base import Incoming
 from daemon.models import RawItem
 from daemon.templates import Templates
 from handlers import PIPELINE
@@ -67,72 +69,114 @@ class Pipeline:
         self.on_outbox = on_outbox or (lambda ids: None)
 
     def receive(self, source: str, key: str, raw: bytes, *, size: int | None = None) -> Result:
-        """Record the raw bytes (once per source key), then process them unless already done.
+        """One item; see ``receive_batch``."""
+        return self.receive_batch(source, [Incoming(key, raw, max(size or 0, len(raw)))])[0]
 
-        A ``size`` larger than ``raw`` means the source kept back an oversize body.
+    def receive_batch(self, source: str, batch: list[Incoming]) -> list[Result]:
+        """Record and process a batch in one transaction, each item in its own savepoint.
+
+        The raw bytes are inserted before the steps run, and a failing item rolls back only
+        its own savepoint and lands in quarantine. A source marks items done only after this
+        returns, so a crash before the commit leaves them to be fetched again.
         """
+        results = []
         with self.db.transaction() as session:
-            row = session.scalar(
-                select(RawItem).where(RawItem.source == source, RawItem.source_key == key)
-            )
-            if row is None:
-                row = RawItem(
-                    source=source,
-                    source_key=key,
-                    message_id=_sniff_message_id(raw),
-                    raw=raw,
-                    size=max(size or 0, len(raw)),
-                    status="received",
-                    received_at=utcnow(),
+            session.autoflush = False
+            keys = [incoming.key for incoming in batch]
+            known = {
+                row.source_key: row
+                for row in session.scalars(
+                    select(RawItem).where(RawItem.source == source, RawItem.source_key.in_(keys))
                 )
-                session.add(row)
-                session.flush()
-            elif row.status in FINISHED:
-                return Result(row.id, row.outcome or row.status, error=row.error, repeated=True)
-            raw_item_id = row.id
-        return self.process(raw_item_id)
+            }
+            for incoming in batch:
+                row = known.get(incoming.key)
+                if row is not None and row.status in FINISHED:
+                    results.append(
+                        Result(row.id, row.outcome or row.status, error=row.error, repeated=True)
+                    )
+                    continue
+                if row is None:
+                    row = known[incoming.key] = self._record(session, source, incoming)
+                results.append(self._process(session, row))
+        self._after_commit(results)
+        return results
 
     def process(self, raw_item_id: int) -> Result:
-        """Run all steps in one transaction; a failure puts the item in quarantine."""
+        """Run a stored item again (``quarantine retry``)."""
+        with self.db.transaction() as session:
+            session.autoflush = False
+            result = self._process(session, session.get(RawItem, raw_item_id))
+        self._after_commit([result])
+        return result
+
+    @staticmethod
+    def _record(session: Session, source: str, incoming: Incoming) -> RawItem:
+        row = RawItem(
+            source=source,
+            source_key=incoming.key,
+            message_id=_sniff_message_id(incoming.raw),
+            raw=incoming.raw,
+            size=max(incoming.size, len(incoming.raw)),
+            status="received",
+            received_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def _process(self, session: Session, raw_item: RawItem) -> Result:
+        item = Item(
+            raw_item=raw_item,
+            session=session,
+            settings=self.settings,
+            store=self.store,
+            templates=self.templates,
+            classifier=self.classifier,
+            calendar=self.calendar,
+            oversize=raw_item.size > len(raw_item.raw),
+        )
         try:
-            with self.db.transaction() as session:
-                raw_item = session.get(RawItem, raw_item_id)
-                item = Item(
-                    raw_item=raw_item,
-                    session=session,
-                    settings=self.settings,
-                    store=self.store,
-                    templates=self.templates,
-                    classifier=self.classifier,
-                    calendar=self.calendar,
-                    oversize=raw_item.size > len(raw_item.raw),
-                )
+            with session.begin_nested():
                 outcome = self._run_steps(item)
                 raw_item.status = "quarantined" if item.hold_reason else "done"
                 raw_item.outcome = outcome
                 raw_item.error = item.hold_reason
-                raw_item.ticket_id = item.ticket.id if item.ticket else None
+                raw_item.ticket = item.ticket
                 raw_item.processed_at = utcnow()
                 session.flush()
-                result = Result(
-                    raw_item_id,
-                    outcome,
-                    ticket=item.ticket.number if item.ticket else None,
-                    outbox_ids=[row.id for row in item.outbox],
-                    details=_details(item),
-                )
         except Exception as exc:  # noqa: BLE001 - whatever fails, the item goes to quarantine
-            return self._quarantine(raw_item_id, exc)
-        log.info(
-            "item %s %s: %s %s",
-            raw_item_id,
-            result.details.get("message_id"),
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            raw_item.status = raw_item.outcome = "quarantined"
+            raw_item.error = error
+            raw_item.ticket = None
+            raw_item.processed_at = utcnow()
+            session.flush()
+            return Result(raw_item.id, "quarantined", error=error)
+        return Result(
+            raw_item.id,
             outcome,
-            result.ticket or "",
+            ticket=item.ticket.number if item.ticket else None,
+            outbox_ids=[row.id for row in item.outbox],
+            details=_details(item),
         )
-        if result.outbox_ids:
-            self.on_outbox(result.outbox_ids)
-        return result
+
+    def _after_commit(self, results: list[Result]) -> None:
+        outbox_ids = []
+        for result in results:
+            if result.outcome == "quarantined" and result.error:
+                log.warning("item %s quarantined: %s", result.raw_item_id, result.error)
+            elif not result.repeated:
+                log.info(
+                    "item %s %s: %s %s",
+                    result.raw_item_id,
+                    result.details.get("message_id"),
+                    result.outcome,
+                    result.ticket or "",
+                )
+            outbox_ids.extend(result.outbox_ids)
+        if outbox_ids:
+            self.on_outbox(outbox_ids)
 
     def _run_steps(self, item: Item) -> str:
         for step in PIPELINE:
@@ -144,17 +188,6 @@ class Pipeline:
             except Done as done:
                 return done.outcome
         return "ticket_created"
-
-    def _quarantine(self, raw_item_id: int, exc: Exception) -> Result:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        log.warning("item %s quarantined: %s", raw_item_id, error)
-        with self.db.transaction() as session:
-            row = session.get(RawItem, raw_item_id)
-            row.status = "quarantined"
-            row.outcome = "quarantined"
-            row.error = error
-            row.processed_at = utcnow()
-        return Result(raw_item_id, "quarantined", error=error)
 
 
 def _details(item: Item) -> dict:

@@ -2,7 +2,8 @@
 
 Chinese terms match as substrings (Chinese has no spaces); Spanish and English terms match as
 whole words after lower-casing and removing accents, so "Reparación" finds "reparacion".
-A severity hit right after a negation ("没有煤气味", "no smell of gas") does not count.
+A severity or kind hit right after a negation in the same clause ("没有煤气味", "no smell of
+gas", but not "ni piscina ni parque. Varios vecinos…") does not count.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from typing import Any
 
 DEFAULT_RULES = Path(__file__).with_name("defaults") / "classifier.toml"
 GROUPS = ("category", "kind", "severity", "trade")
+NEGATED = ("severity.", "kind.praise")
+"""Labels (by prefix) whose hits a preceding negation cancels ("not happy", "没有煤气味").
+
+Not the other kinds: Spanish doubles its negations ("no ha venido nadie"), so "nadie" after
+"no" is still a complaint.
+"""
 NEGATION_WINDOW_WORDS = 3
 NEGATION_WINDOW_CHARS = 4
 
 _WEIGHT = re.compile(r"\^(-?[0-9]+(?:\.[0-9]+)?)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
+_CLAUSE_END = re.compile(r"[.,;:!?\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]")
+"""Punctuation that ends a negation's reach (ASCII and full-width, 。，、！？：；)."""
 
 
 def normalize(text: str) -> str:
@@ -48,6 +57,7 @@ class _Term:
     label: str
     text: str
     weight: float
+    negatable: bool = False
 
 
 _Words = tuple[tuple[str, bool], ...]
@@ -69,15 +79,29 @@ class RuleSet:
         self.cjk: list[tuple[str, _Term]] = []
         self.regexes: list[tuple[re.Pattern[str], _Term]] = []
         self.prefix_lengths: list[int] = []
+        self._seen: dict[tuple[str, str], _Term] = {}
 
     def add(self, label: str, raw: str) -> None:
+        """Add one term; the same term again for the same label replaces the earlier weight.
+
+        So an admin's ``extra_rules`` can re-weight a default term, or switch it off with ^0.
+        """
         weighted = _WEIGHT.search(raw)
         text = raw[: weighted.start()] if weighted else raw
-        term = _Term(label, text, float(weighted.group(1)) if weighted else 1.0)
-        if len(text) > 2 and text.startswith("/") and text.endswith("/"):
+        weight = float(weighted.group(1)) if weighted else 1.0
+        negatable = self.negations is not None and label.startswith(NEGATED)
+        term = _Term(label, text, weight, negatable)
+        is_regex = len(text) > 2 and text.startswith("/") and text.endswith("/")
+        norm = text if is_regex else normalize(text.strip())
+        key = (label, norm)
+        if key in self._seen:
+            self._remove(self._seen[key])
+        self._seen[key] = term
+        if term.weight == 0:
+            return
+        if is_regex:
             self.regexes.append((re.compile(text[1:-1]), term))
             return
-        norm = normalize(text.strip())
         words = _WORD.findall(norm.replace("*", ""))
         if _CJK.search(norm):
             self.cjk.append((norm, term))
@@ -92,20 +116,38 @@ class RuleSet:
         if is_prefix:
             self.prefix_lengths = sorted({*self.prefix_lengths, len(first)})
 
+    def _remove(self, old: _Term) -> None:
+        for table in (self.exact, self.prefix):
+            for first, entries in table.items():
+                table[first] = [(spec, t) for spec, t in entries if t is not old]
+        self.substrings = [(n, t) for n, t in self.substrings if t is not old]
+        self.cjk = [(n, t) for n, t in self.cjk if t is not old]
+        self.regexes = [(r, t) for r, t in self.regexes if t is not old]
+
     def hits(self, text: str) -> list[Hit]:
         found = self._word_hits(text)
         needles = self.substrings + (self.cjk if _CJK.search(text) else [])
         for needle, term in needles:
             at = text.find(needle)
             while at >= 0:
-                found.append(Hit(term.label, term.text, term.weight, self._negated_chars(text, at)))
+                negated = term.negatable and self._negated_chars(text, at)
+                found.append(Hit(term.label, term.text, term.weight, negated))
                 at = text.find(needle, at + len(needle))
         for regex, term in self.regexes:
-            found.extend(Hit(term.label, term.text, term.weight) for _ in regex.finditer(text))
+            found.extend(
+                Hit(
+                    term.label,
+                    term.text,
+                    term.weight,
+                    term.negatable and self._negated_chars(text, m.start()),
+                )
+                for m in regex.finditer(text)
+            )
         return found
 
     def _word_hits(self, text: str) -> list[Hit]:
-        tokens = _WORD.findall(text)
+        matches = list(_WORD.finditer(text))
+        tokens = [m.group() for m in matches]
         found = []
         for i, token in enumerate(tokens):
             candidates = list(self.exact.get(token, ()))
@@ -114,21 +156,37 @@ class RuleSet:
                     candidates.extend(self.prefix[token[:length]])
             for spec, term in candidates:
                 if _matches(spec, tokens, i):
-                    negated = self._negated_words(tokens[max(0, i - NEGATION_WINDOW_WORDS) : i])
+                    negated = term.negatable and self._negated_words(text, matches, i)
                     found.append(Hit(term.label, term.text, term.weight, negated))
         return found
 
-    def _negated_words(self, before: list[str]) -> bool:
-        return self.negations is not None and bool(self.negations[0] & set(before))
+    def _negated_words(self, text: str, matches: list[re.Match[str]], i: int) -> bool:
+        """A negation among the few words before token ``i``, in the same clause."""
+        if self.negations is None or i == 0:
+            return False
+        first = max(0, i - NEGATION_WINDOW_WORDS)
+        clause = _clause_start(text, matches[first].start(), matches[i].start())
+        words = {m.group() for m in matches[first:i] if m.start() >= clause}
+        return bool(self.negations[0] & words)
 
     def _negated_chars(self, text: str, start: int) -> bool:
         if self.negations is None:
             return False
-        before = text[max(0, start - NEGATION_WINDOW_CHARS) : start]
+        lo = _clause_start(text, max(0, start - NEGATION_WINDOW_CHARS), start)
+        before = text[lo:start]
         if any(neg in before for neg in self.negations[1]):
             return True
-        words = _WORD.findall(text[max(0, start - 40) : start])[-NEGATION_WINDOW_WORDS:]
-        return self._negated_words(words)
+        lo = _clause_start(text, max(0, start - 40), start)
+        words = set(_WORD.findall(text[lo:start])[-NEGATION_WINDOW_WORDS:])
+        return bool(self.negations[0] & words)
+
+
+def _clause_start(text: str, lo: int, hi: int) -> int:
+    """Where the clause that ends at ``hi`` begins, looking back no further than ``lo``."""
+    last = lo
+    for mark in _CLAUSE_END.finditer(text, lo, hi):
+        last = mark.end()
+    return last
 
 
 def _matches(spec: _Words, tokens: list[str], start: int) -> bool:
@@ -161,7 +219,7 @@ def load(rules_file: Path | None = None, extra: dict[str, Any] | None = None) ->
     other_words = {normalize(w) for lang, ws in negation.items() if lang != "zh" for w in ws}
     sets: dict[str, RuleSet] = {}
     for group in GROUPS:
-        rules = RuleSet((other_words, zh_words) if group == "severity" else None)
+        rules = RuleSet((other_words, zh_words))
         for label, per_language in data.get(group, {}).items():
             for terms in per_language.values():
                 for raw in terms:
@@ -170,10 +228,20 @@ def load(rules_file: Path | None = None, extra: dict[str, Any] | None = None) ->
     return sets
 
 
-def scores(hits: list[Hit]) -> dict[str, float]:
-    """Total weight per label; negated hits count for nothing."""
+def scores(hits: list[Hit], distinct: bool = False) -> dict[str, float]:
+    """Total weight per label; negated hits count for nothing.
+
+    With ``distinct``, each term counts once however often it occurs: "gas" three times in a
+    question about the gas bill is still one mention of gas.
+    """
     totals: dict[str, float] = defaultdict(float)
+    seen: set[tuple[str, str]] = set()
     for hit in hits:
-        if not hit.negated:
-            totals[hit.label.split(".", 1)[1]] += hit.weight
+        if hit.negated:
+            continue
+        if distinct:
+            if (hit.label, hit.term) in seen:
+                continue
+            seen.add((hit.label, hit.term))
+        totals[hit.label.split(".", 1)[1]] += hit.weight
     return dict(totals)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sdnotify
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import outbox
 from daemon.clock import utcnow
@@ -101,11 +102,11 @@ class Service:
 
         Returns the exit status: 1 when ``once`` could not reach the source.
         """
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
         self.db.migrate()
         pipeline = self._start_sending()
         source = make_source(self.settings)
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
         self.notifier.notify("READY=1")
         backoff = Backoff()
         try:
@@ -128,6 +129,12 @@ class Service:
                     delay = backoff.next()
                     log.warning("%s; retrying in %.0f s", exc, delay)
                     self._sleep(delay)
+                except SQLAlchemyError as exc:
+                    delay = backoff.next()
+                    log.error(
+                        "database error, batch left in the source: %s; retry in %.0f s", exc, delay
+                    )
+                    self._sleep(delay)
         finally:
             self.notifier.notify("STOPPING=1")
             source.close()
@@ -140,14 +147,14 @@ class Service:
     def _handle(
         self, pipeline: Pipeline, source: str, batch: list[Incoming]
     ) -> list[tuple[Incoming, bool]]:
-        """Run the batch item by item; a stop request ends it after the item in hand."""
-        done = []
-        for incoming in batch:
-            if self.stopping:
-                break
-            result = pipeline.receive(source, incoming.key, incoming.raw, size=incoming.size)
-            done.append((incoming, result.outcome == "quarantined"))
-        return done
+        """The batch in one transaction; a stop request leaves the rest for the next start."""
+        if self.stopping:
+            return []
+        results = pipeline.receive_batch(source, batch)
+        return [
+            (incoming, result.outcome == "quarantined")
+            for incoming, result in zip(batch, results, strict=True)
+        ]
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -33,7 +33,7 @@ def ticket_context(settings: Settings, ticket: Ticket, language: str) -> dict[st
         "department_name": i18n.department_name(
             ticket.department, language, department.names if department else None
         ),
-        "location": i18n.location_text(ticket.location),
+        "location": i18n.location_text(ticket.location, language),
         "deadlines": deadlines,
         "step_names": i18n.step_names(language),
         "created_at_local": i18n.format_when(ticket.created_at, language, zone),

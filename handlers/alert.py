@@ -53,6 +53,7 @@ def run(item: Item) -> None:
             _send(item, manager, "staff/major", "major_alert", reasons=", ".join(reasons))
     head = _customer_service_head(item)
     if item.hot_topic_formed and head:
+        item.session.flush()  # the members' new hot_topic, whether or not the session autoflushes
         members = item.session.scalars(
             select(Ticket).where(Ticket.hot_topic == ticket.hot_topic).order_by(Ticket.id)
         ).all()

@@ -18,7 +18,7 @@ def run(item: Item) -> None:
     routing = item.settings.routing
     if not ticket.building:
         return
-    item.session.flush()
+    # The new ticket is not flushed yet (autoflush is off), so the query finds only its peers.
     since = ticket.created_at - timedelta(hours=routing.hot_window_hours)
     peers = list(
         item.session.scalars(
@@ -27,7 +27,6 @@ def run(item: Item) -> None:
                 Ticket.category == ticket.category,
                 Ticket.building == ticket.building,
                 Ticket.created_at >= since,
-                Ticket.id != ticket.id,
             )
             .order_by(Ticket.id)
         )

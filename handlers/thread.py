@@ -25,12 +25,14 @@ def _duplicate(item: Item) -> bool:
     item.raw_item.fingerprint = fingerprint(item)
     if item.raw_item.fingerprint is None:
         return False
-    earlier = select(RawItem.id).where(
-        RawItem.fingerprint == item.raw_item.fingerprint,
-        RawItem.status == "done",
-        RawItem.id != item.raw_item.id,
+    same = select(RawItem.id, RawItem.status).where(
+        RawItem.fingerprint == item.raw_item.fingerprint
     )
-    return item.session.scalar(earlier.limit(1)) is not None
+    # Filtered here rather than in SQL so that SQLite uses the fingerprint index.
+    return any(
+        status == "done" and row_id != item.raw_item.id
+        for row_id, status in item.session.execute(same)
+    )
 
 
 def find_ticket(item: Item) -> Ticket | None:

@@ -52,6 +52,7 @@ class ImapSource:
         else:
             box = MailBoxUnencrypted(s.host, s.port, timeout=60)
         box.login(s.user, s.password.get_secret_value(), initial_folder=None)
+        _refresh_capabilities(box.client)
         for folder in (s.processed_folder, s.quarantine_folder):
             if not box.folder.exists(folder):
                 box.folder.create(folder)
@@ -158,3 +159,12 @@ class ImapSource:
             except (*NETWORK_ERRORS, AttributeError):
                 pass
         self.mailbox = None
+
+
+def _refresh_capabilities(client: imaplib.IMAP4) -> None:
+    """imaplib keeps the pre-login CAPABILITY list; servers announce MOVE and IDLE only after
+    login. Without MOVE, imap-tools falls back to COPY+EXPUNGE, which a crash can leave half
+    done (the message then sits in both folders)."""
+    typ, data = client.capability()
+    if typ == "OK" and data and data[0]:
+        client.capabilities = tuple(data[0].decode("ascii", "replace").upper().split())
