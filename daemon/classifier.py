@@ -20,8 +20,11 @@ KIND_ORDER = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
 """Ties go to the earlier kind: when in doubt, treat a message as a complaint."""
 
 GROUPS_SHOWN = ("category", "kind", "severity")
+DISTINCT_GROUPS = ("kind", "severity")
+"""Groups where a term counts once: what is said matters there, not how often."""
 MAJOR_SCORE = 5.0
 IMPORTANT_SCORE = 3.0
+MAX_REASONS = 60
 
 
 @dataclass
@@ -52,6 +55,22 @@ def _best(scores: dict[str, float], order: tuple[str, ...] = ()) -> str | None:
     return max(positive, key=lambda label: (positive[label], -rank.get(label, len(rank))))
 
 
+def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) -> list[str]:
+    """The rules that fired, once each with a count ("category.repair:漏水^2 x2"), for the history.
+
+    Category terms found in the subject count twice (the subject names the topic); they are
+    listed again with a "subject " prefix.
+    """
+    counted: dict[str, int] = {}
+    for group in GROUPS_SHOWN:
+        for hit in hits[group]:
+            counted[str(hit)] = counted.get(str(hit), 0) + 1
+    for hit in subject_hits:
+        counted.setdefault(f"subject {hit}", 1)
+    reasons = [reason if n == 1 else f"{reason} x{n}" for reason, n in counted.items()]
+    return reasons[:MAX_REASONS]
+
+
 class Classifier:
     """Rules always; a model (from ``complaintd classifier train``) only when it proved better."""
 
@@ -61,24 +80,15 @@ class Classifier:
         self.model = load_model(settings.model_file)
 
     def classify(self, subject: str, body: str) -> Decision:
-        import os
-
         text = rules.normalize(f"{subject}\n{body}")
         hits = {group: self.rule_sets[group].hits(text) for group in rules.GROUPS}
         scores = {
-            group: rules.scores(
-                found,
-                distinct=group in ("kind", "severity")
-                or (group == "category" and os.environ.get("CD") == "1"),
-            )
+            group: rules.scores(found, distinct=group in DISTINCT_GROUPS)
             for group, found in hits.items()
         }
-        sb = float(os.environ.get("SB", "0"))
-        if sb:
-            for label, w in rules.scores(
-                self.rule_sets["category"].hits(rules.normalize(subject)), distinct=True
-            ).items():
-                scores["category"][label] = scores["category"].get(label, 0) + sb * w
+        subject_hits = self.rule_sets["category"].hits(rules.normalize(subject)) if subject else []
+        for label, weight in rules.scores(subject_hits, distinct=True).items():
+            scores["category"][label] = scores["category"].get(label, 0.0) + weight
         severity_scores = scores["severity"]
         if severity_scores.get("major", 0) >= MAJOR_SCORE:
             severity = "major"
@@ -90,7 +100,7 @@ class Classifier:
             kind=_best(scores["kind"], KIND_ORDER) or "complaint",
             category=_best(scores["category"]) or "other",
             severity=severity,
-            reasons=[str(hit) for group in GROUPS_SHOWN for hit in hits[group]][:60],
+            reasons=_reasons(hits, subject_hits),
             trades=max(1, len(scores["trade"])),
         )
         if self.model is not None:

@@ -7,6 +7,8 @@ import logging
 import threading
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from daemon import outbox
 from daemon.clock import utcnow
 from daemon.config import Settings
@@ -56,23 +58,24 @@ class Dispatcher:
         return self.send(ids) if ids else 0
 
     def _record(self, rows: list[Outbox], results: list[Exception | None]) -> None:
+        """Write every result in one transaction (an ORM bulk UPDATE by primary key)."""
         now = utcnow()
         max_attempts = self.settings.outbox.max_attempts
+        changes = []
+        for row, error in zip(rows, results, strict=True):
+            change = {"id": row.id, "attempts": row.attempts + 1, "claimed_until": None}
+            if error is None:
+                change.update(status="sent", sent_at=now, last_error=None)
+            elif isinstance(error, PermanentError) or change["attempts"] >= max_attempts:
+                change.update(status="failed", last_error=str(error)[:2000])
+                log.warning("mail %s to %s failed: %s", row.message_id, row.recipient, error)
+            else:
+                delay = self.retry_delay(change["attempts"])
+                change.update(next_attempt_at=now + delay, last_error=str(error)[:2000])
+                log.info("mail %s to %s deferred: %s", row.message_id, row.recipient, error)
+            changes.append(change)
         with self.db.transaction() as session:
-            for row, error in zip(rows, results, strict=True):
-                row = session.merge(row)
-                row.attempts += 1
-                row.claimed_until = None
-                if error is None:
-                    row.status, row.sent_at, row.last_error = "sent", now, None
-                    continue
-                row.last_error = str(error)[:2000]
-                if isinstance(error, PermanentError) or row.attempts >= max_attempts:
-                    row.status = "failed"
-                    log.warning("mail %s to %s failed: %s", row.message_id, row.recipient, error)
-                else:
-                    row.next_attempt_at = now + self.retry_delay(row.attempts)
-                    log.info("mail %s to %s deferred: %s", row.message_id, row.recipient, error)
+            session.execute(update(Outbox), changes)
 
 
 class DispatchThread(threading.Thread):

@@ -65,21 +65,20 @@ def release_claims(session: Session) -> int:
 
 
 def claim(session: Session, ids: list[int]) -> list[Outbox]:
-    """Take the rows no one else holds; a row is claimed by exactly one dispatcher at a time."""
+    """Take the rows no one else holds, in one statement; a row has one dispatcher at a time."""
+    if not ids:
+        return []
     now = utcnow()
-    claimed = []
-    for row_id in ids:
-        result = session.execute(
-            update(Outbox)
-            .where(
-                Outbox.id == row_id,
-                Outbox.status == "pending",
-                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
-            )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    claimed = session.scalars(
+        update(Outbox)
+        .where(
+            Outbox.id.in_(ids),
+            Outbox.status == "pending",
+            or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
         )
-        if result.rowcount == 1:
-            claimed.append(row_id)
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(Outbox.id)
+    ).all()
     if not claimed:
         return []
     return list(session.scalars(select(Outbox).where(Outbox.id.in_(claimed)).order_by(Outbox.id)))
