@@ -28,6 +28,11 @@ def config_summary(settings: Settings) -> str:
         else f"files in {settings.outbox.dir}"
     )
     jobs = f"rq on {settings.queue.redis_url}" if settings.queue.redis_url else "in-process"
+    routed = sorted(set(settings.routing.categories.values()))
+    headless = [
+        d for d in routed if not (settings.departments.get(d) and settings.departments[d].head)
+    ]
+    calendar = settings.calendar
     return "\n".join(
         [
             "configuration OK",
@@ -36,6 +41,16 @@ def config_summary(settings: Settings) -> str:
             f"intake: {intake}",
             f"mail out: {sending}",
             f"jobs: {jobs}",
+            f"calendar: {calendar.country or 'no public holidays'}"
+            f"{'-' + calendar.subdivision if calendar.subdivision else ''}, "
+            f"{','.join(calendar.working_days)} {calendar.day_start:%H:%M}-{calendar.day_end:%H:%M}",
+            *(
+                [
+                    f"warning: no head for {', '.join(headless)}: their tickets get no assignment mail"
+                ]
+                if headless
+                else []
+            ),
         ]
     )
 
