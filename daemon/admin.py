@@ -33,6 +33,10 @@ def config_summary(settings: Settings) -> str:
         d for d in routed if not (settings.departments.get(d) and settings.departments[d].head)
     ]
     calendar = settings.calendar
+    region = "-".join(filter(None, (calendar.country, calendar.subdivision))) or "no holidays"
+    hours = f"{calendar.day_start:%H:%M}-{calendar.day_end:%H:%M}"
+    calendar_text = f"{region}, {','.join(calendar.working_days)} {hours}"
+    warnings = [f"warning: no head for {d}: its tickets get no assignment mail" for d in headless]
     return "\n".join(
         [
             "configuration OK",
@@ -41,16 +45,8 @@ def config_summary(settings: Settings) -> str:
             f"intake: {intake}",
             f"mail out: {sending}",
             f"jobs: {jobs}",
-            f"calendar: {calendar.country or 'no public holidays'}"
-            f"{'-' + calendar.subdivision if calendar.subdivision else ''}, "
-            f"{','.join(calendar.working_days)} {calendar.day_start:%H:%M}-{calendar.day_end:%H:%M}",
-            *(
-                [
-                    f"warning: no head for {', '.join(headless)}: their tickets get no assignment mail"
-                ]
-                if headless
-                else []
-            ),
+            f"calendar: {calendar_text}",
+            *warnings,
         ]
     )
 
