@@ -50,7 +50,6 @@ class DeskSettings(Section):
     time_zone: str = "Asia/Shanghai"
     default_language: Literal["zh", "es", "en"] = "en"
     number_format: str = "C{date:%Y%m%d}-{seq:04d}"
-    answer_within_days: int = Field(3, ge=0)
     max_acks_per_sender_per_hour: int = Field(5, ge=1)
     templates_dir: Path | None = None
 
@@ -249,6 +248,17 @@ class Settings(Section):
     outbox: OutboxSettings = OutboxSettings()
     queue: QueueSettings = QueueSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _routes_exist(self) -> Settings:
+        known = set(DEFAULT_ROUTES.values()) | set(self.departments)
+        unknown = sorted(set(self.routing.categories.values()) - known)
+        if unknown:
+            raise ValueError(
+                f"routing.categories names unknown departments {unknown}; "
+                f"configure them under [departments] or use one of {sorted(known)}"
+            )
+        return self
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:

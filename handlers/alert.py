@@ -43,14 +43,19 @@ def _send(item: Item, to: str, template: str, purpose: str, **context: object) -
     )
 
 
+def report_major(item: Item) -> None:
+    """Tell the general manager (or, without one, the customer-service head) at once."""
+    manager = item.settings.routing.general_manager or _customer_service_head(item)
+    if manager:
+        reasons = [r for r in item.decision.reasons if r.startswith("severity.major")]
+        _send(item, manager, "staff/major", "major_alert", reasons=", ".join(reasons))
+
+
 def run(item: Item) -> None:
     ticket = item.ticket
     routing = item.settings.routing
     if ticket.severity == "major":
-        manager = routing.general_manager or _customer_service_head(item)
-        if manager:
-            reasons = [r for r in item.decision.reasons if r.startswith("severity.major")]
-            _send(item, manager, "staff/major", "major_alert", reasons=", ".join(reasons))
+        report_major(item)
     head = _customer_service_head(item)
     if item.hot_topic_formed and head:
         item.session.flush()  # the members' new hot_topic, whether or not the session autoflushes

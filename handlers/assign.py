@@ -1,4 +1,5 @@
-"""Assign: the department head receives the ticket, its deadlines and the owner's words."""
+"""Assign: the department head (and the building's butler) receive the ticket, its deadlines and
+the owner's words, without the owner's address."""
 
 from __future__ import annotations
 
@@ -10,9 +11,36 @@ from handlers.context import Item
 name = "assign"
 
 
+def _send(item: Item, to: str, purpose: str, event: str) -> None:
+    ticket = item.ticket
+    language = staff.language_for(item.settings, ticket.department)
+    message = from_template(
+        item.settings,
+        item.templates,
+        "department/assignment",
+        language=language,
+        to=to,
+        ticket_number=ticket.number,
+        **staff.ticket_context(item.settings, ticket, language),
+    )
+    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
+    item.outbox.append(row)
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor="complaintd",
+            channel="email",
+            kind=event,
+            data={"to": to, "message_id": row.message_id},
+        )
+    )
+
+
 def run(item: Item) -> None:
     ticket = item.ticket
-    if not ticket.assignee:
+    if ticket.assignee:
+        _send(item, ticket.assignee, "assignment", "assigned")
+    else:
         item.session.add(
             Event(
                 ticket=ticket,
@@ -22,25 +50,5 @@ def run(item: Item) -> None:
                 text=f"department {ticket.department} has no head configured",
             )
         )
-        return
-    language = staff.language_for(item.settings, ticket.department)
-    message = from_template(
-        item.settings,
-        item.templates,
-        "department/assignment",
-        language=language,
-        to=ticket.assignee,
-        ticket_number=ticket.number,
-        **staff.ticket_context(item.settings, ticket, language),
-    )
-    row = outbox.add(item.session, message, purpose="assignment", ticket=ticket)
-    item.outbox.append(row)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="email",
-            kind="assigned",
-            data={"to": ticket.assignee, "message_id": row.message_id},
-        )
-    )
+    if ticket.butler and ticket.butler != ticket.assignee:
+        _send(item, ticket.butler, "butler_notice", "butler_notified")

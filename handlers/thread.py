@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from daemon.models import Event, Outbox, RawItem, Ticket
 from daemon.numbering import number_pattern
+from handlers import alert
 from handlers.context import Done, Item
 
 name = "thread"
@@ -69,9 +70,31 @@ def append(item: Item, ticket: Ticket) -> None:
     )
     for attachment in item.attachments:
         attachment.ticket = ticket
+    _escalate(item, ticket)
     if ticket.status == "closed" and actor == ticket.owner_email:
         ticket.status = "accepted"
         session.add(Event(ticket=ticket, actor=actor, channel=item.channel, kind="reopened"))
+
+
+def _escalate(item: Item, ticket: Ticket) -> None:
+    """A follow-up can make a ticket major (a gas smell, a threat to call the press): never less."""
+    if ticket.severity == "major":
+        return
+    decision = item.classifier.classify(item.subject, item.text)
+    if decision.severity != "major":
+        return
+    ticket.severity = "major"
+    item.decision = decision
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor="complaintd",
+            channel="system",
+            kind="escalated",
+            data={"severity": "major", "reasons": decision.reasons},
+        )
+    )
+    alert.report_major(item)
 
 
 def run(item: Item) -> None:

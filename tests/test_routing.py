@@ -478,8 +478,13 @@ def test_the_buildings_butler_gets_four_business_hours(desk, clock):
     assert BUTLER_3 in text
     assert "respuesta del conserje: miércoles 9 de diciembre de 2026, 11:00" in text, text
 
+    notice = madrid.mail(result, "butler_notice")
+    assert notice.recipient == BUTLER_3 and result.ticket in notice.subject
+    assert ANA not in notice.raw.decode("utf-8", "replace")
+
     other = madrid.receive("Fuga de agua", "Hay una fuga de agua en el grifo. Torre 4, 1ºA.")
     assert madrid.ticket(other.ticket).butler is None
+    assert not madrid.mails("butler_notice", other)
     assert "butler" not in madrid.ticket(other.ticket).deadlines
 
 
@@ -539,6 +544,35 @@ def test_unknown_category_in_routing_is_refused_by_name(make_settings, tmp_path)
     with pytest.raises(ConfigError) as refused:
         load_config(config, environ={})
     assert "gardening" in str(refused.value) and "routing" in str(refused.value)
+
+
+def test_routing_to_an_unknown_department_is_refused_by_name(make_settings):
+    with pytest.raises(ValidationError, match="enginering"):
+        make_settings(routing={"categories": {"design": "enginering"}})
+    settings = make_settings(
+        routing={"categories": {"design": "architects"}},
+        departments={"architects": {"head": "arq@desk.example"}},
+    )
+    assert settings.routing.categories["design"] == "architects"
+
+
+def test_a_follow_up_that_reveals_danger_makes_the_ticket_major(desk, clock):
+    china = china_desk(desk)
+    clock.set(local(SHANGHAI, 2026, 11, 24, 10, 0))
+    first = china.receive(*CHINESE_LEAK)
+    assert china.ticket(first.ticket).severity == "general"
+
+    raw = complaint(
+        "现在楼道里燃气味很重，我要找记者曝光！",
+        subject=f"Re: [{first.ticket}] 卫生间漏水",
+        sender=ANA,
+    )
+    follow = china.pipeline.receive("test", "follow-up", raw)
+
+    assert (follow.outcome, follow.ticket) == ("appended", first.ticket)
+    assert china.ticket(first.ticket).severity == "major"
+    assert china.mail(follow, "major_alert").recipient == GENERAL_MANAGER
+    assert any(e.kind == "escalated" for e in china.events(first.ticket))
 
 
 # --- pausing the clock -----------------------------------------------------------------------
