@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from daemon import outbox, staff
-from daemon.mail import from_template
-from daemon.models import Event, Ticket
+from daemon.models import Ticket
+from handlers.assign import send_staff_mail
 from handlers.context import Item
 
 name = "alert"
@@ -18,29 +17,7 @@ def _customer_service_head(item: Item) -> str | None:
 
 
 def _send(item: Item, to: str, template: str, purpose: str, **context: object) -> None:
-    ticket = item.ticket
-    language = staff.language_for(item.settings, "customer_service")
-    message = from_template(
-        item.settings,
-        item.templates,
-        template,
-        language=language,
-        to=to,
-        ticket_number=ticket.number,
-        **staff.ticket_context(item.settings, ticket, language),
-        **context,
-    )
-    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
-    item.outbox.append(row)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="email",
-            kind=purpose,
-            data={"to": to, "message_id": row.message_id},
-        )
-    )
+    send_staff_mail(item, to, template, purpose, department="customer_service", **context)
 
 
 def report_major(item: Item) -> None:

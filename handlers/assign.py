@@ -9,19 +9,31 @@ from daemon.models import Event
 from handlers.context import Item
 
 name = "assign"
+ASSIGNMENT = "department/assignment"
 
 
-def _send(item: Item, to: str, purpose: str, event: str) -> None:
+def send_staff_mail(
+    item: Item,
+    to: str,
+    template: str,
+    purpose: str,
+    *,
+    department: str,
+    event: str | None = None,
+    **context: object,
+) -> None:
+    """Queue a mail about the ticket to a member of staff, in that department's language."""
     ticket = item.ticket
-    language = staff.language_for(item.settings, ticket.department)
+    language = staff.language_for(item.settings, department)
     message = from_template(
         item.settings,
         item.templates,
-        "department/assignment",
+        template,
         language=language,
         to=to,
         ticket_number=ticket.number,
         **staff.ticket_context(item.settings, ticket, language),
+        **context,
     )
     row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
     item.outbox.append(row)
@@ -30,7 +42,7 @@ def _send(item: Item, to: str, purpose: str, event: str) -> None:
             ticket=ticket,
             actor="complaintd",
             channel="email",
-            kind=event,
+            kind=event or purpose,
             data={"to": to, "message_id": row.message_id},
         )
     )
@@ -39,7 +51,14 @@ def _send(item: Item, to: str, purpose: str, event: str) -> None:
 def run(item: Item) -> None:
     ticket = item.ticket
     if ticket.assignee:
-        _send(item, ticket.assignee, "assignment", "assigned")
+        send_staff_mail(
+            item,
+            ticket.assignee,
+            ASSIGNMENT,
+            "assignment",
+            department=ticket.department,
+            event="assigned",
+        )
     else:
         item.session.add(
             Event(
@@ -51,4 +70,11 @@ def run(item: Item) -> None:
             )
         )
     if ticket.butler and ticket.butler != ticket.assignee:
-        _send(item, ticket.butler, "butler_notice", "butler_notified")
+        send_staff_mail(
+            item,
+            ticket.butler,
+            ASSIGNMENT,
+            "butler_notice",
+            department=ticket.department,
+            event="butler_notified",
+        )
