@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from daemon import rules
-from daemon.config import ClassifierSettings
+from daemon.config import CATEGORIES, KINDS, SEVERITIES, ClassifierSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ DISTINCT_GROUPS = ("kind", "severity")
 MAJOR_SCORE = 5.0
 IMPORTANT_SCORE = 3.0
 MAX_REASONS = 60
+MODEL_LABELS = {
+    "category": CATEGORIES,
+    "kind": KINDS,
+    "severity": tuple(s for s in SEVERITIES if s != "hot"),
+}
+"""What a trained model may say per field."""
 
 
 @dataclass
@@ -74,10 +80,10 @@ def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) ->
 class Classifier:
     """Rules always; a model (from ``complaintd classifier train``) only when it proved better."""
 
-    def __init__(self, settings: ClassifierSettings) -> None:
+    def __init__(self, settings: ClassifierSettings, use_model: bool = True) -> None:
         self.settings = settings
         self.rule_sets = rules.load(settings.rules_file, settings.extra_rules)
-        self.model = load_model(settings.model_file)
+        self.model = load_model(settings.model_file) if use_model else None
 
     def classify(self, subject: str, body: str) -> Decision:
         text = rules.normalize(f"{subject}\n{body}")
@@ -109,16 +115,38 @@ class Classifier:
 
     def _apply_model(self, decision: Decision, text: str) -> None:
         """The model overrides a field only where it is confident; the rules stay the fallback."""
+        assert self.model is not None
         for name, pipeline in self.model["fields"].items():
             probabilities = pipeline.predict_proba([text])[0]
             best = probabilities.argmax()
+            label = str(pipeline.classes_[best])
             confidence = float(probabilities[best])
-            if confidence >= self.settings.model_min_confidence:
-                label = str(pipeline.classes_[best])
-                if label != getattr(decision, name):
-                    decision.reasons.append(f"model.{name}:{label} ({confidence:.2f})")
-                    setattr(decision, name, label)
-                    decision.source = "rules+model"
+            chosen = overrides(
+                name, getattr(decision, name), label, confidence, self.min_confidence
+            )
+            if chosen is not None:
+                decision.reasons.append(f"model.{name}:{label} ({confidence:.2f})")
+                setattr(decision, name, label)
+                decision.source = "rules+model"
+
+    @property
+    def min_confidence(self) -> float:
+        return self.settings.model_min_confidence
+
+
+def overrides(
+    name: str, by_rules: str, label: str, confidence: float, min_confidence: float
+) -> str | None:
+    """The model's label where it may replace the rules' one, else None.
+
+    Only when confident, only known labels, never "hot" (that comes from counting tickets), and
+    never below a "major" the rules found: a danger word or a threat is not argued away.
+    """
+    if confidence < min_confidence or label == by_rules or label not in MODEL_LABELS[name]:
+        return None
+    if name == "severity" and by_rules == "major":
+        return None
+    return label
 
 
 def load_model(path: Path) -> dict[str, Any] | None:
@@ -128,7 +156,13 @@ def load_model(path: Path) -> dict[str, Any] | None:
     try:
         with path.open("rb") as handle:
             model = pickle.load(handle)  # noqa: S301 - our own file, written by `classifier train`
-    except (OSError, pickle.UnpicklingError, AttributeError, ModuleNotFoundError) as exc:
+    except Exception as exc:  # a broken or foreign file must not stop the pipeline
         log.warning("ignoring classifier model %s: %s", path, exc)
         return None
-    return model if model.get("fields") else None
+    if not isinstance(model, dict) or not model.get("fields"):
+        return None
+    unknown = set(model["fields"]) - set(MODEL_LABELS)
+    if unknown:
+        log.warning("ignoring classifier model %s: unknown fields %s", path, sorted(unknown))
+        return None
+    return model

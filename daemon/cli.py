@@ -34,6 +34,28 @@ def _parser() -> argparse.ArgumentParser:
     show = tickets_sub.add_parser("show")
     show.add_argument("number")
     show.add_argument("--json", action="store_true")
+    reclassify = tickets_sub.add_parser(
+        "reclassify", help="correct kind, category or severity (re-routes on a new category)"
+    )
+    reclassify.add_argument("number")
+    reclassify.add_argument("--category", help=f"one of: {', '.join(config.CATEGORIES)}")
+    reclassify.add_argument("--kind", help=f"one of: {', '.join(config.KINDS)}")
+    reclassify.add_argument("--severity", help=f"one of: {', '.join(config.SEVERITIES)}")
+    reclassify.add_argument("--actor", help="who corrects it (default: the login name)")
+    reclassify.add_argument("--json", action="store_true")
+    classifier = commands.add_parser("classifier", help="train or evaluate the classifier")
+    classifier_sub = classifier.add_subparsers(dest="action", required=True)
+    train = classifier_sub.add_parser(
+        "train", help="fit a model on the corrections (and labelled files); keep it where better"
+    )
+    train.add_argument(
+        "--data", type=Path, nargs="+", action="extend", default=[], metavar="FILE.jsonl"
+    )
+    evaluate = classifier_sub.add_parser(
+        "evaluate", help="per-class precision/recall on a labelled file"
+    )
+    evaluate.add_argument("file", type=Path, metavar="FILE.jsonl")
+    evaluate.add_argument("--json", action="store_true")
     quarantine = commands.add_parser("quarantine", help="items that could not be processed")
     quarantine_sub = quarantine.add_subparsers(dest="action", required=True)
     quarantine_sub.add_parser("list").add_argument("--json", action="store_true")
@@ -79,10 +101,22 @@ def main(argv: list[str] | None = None) -> int:
 
         run_worker(settings, burst=args.burst)
         return 0
+    if args.command == "classifier" and args.action == "evaluate":
+        from daemon import training
+
+        return training.evaluate_command(settings, args.file, args.json)
     db = Database(settings.database.url)
     db.migrate()
     if args.command == "ingest":
         return _ingest(settings, db, args.file, args.json)
+    if args.command == "tickets" and args.action == "reclassify":
+        from daemon import corrections
+
+        return corrections.command(settings, db, args)
+    if args.command == "classifier":
+        from daemon import training
+
+        return training.train_command(settings, db, args.data)
     if args.command == "tickets":
         return admin.tickets(db, args)
     return admin.quarantine(settings, db, args)

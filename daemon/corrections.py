@@ -8,8 +8,13 @@ touched are not labels; they are only what the classifier itself said.
 
 from __future__ import annotations
 
+import getpass
+import json
+import sys
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from daemon.clock import utcnow
@@ -35,7 +40,9 @@ class Outcome:
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
-            "changed": {name: {"old": old, "new": new} for name, (old, new) in self.changed.items()},
+            "changed": {
+                name: {"old": old, "new": new} for name, (old, new) in self.changed.items()
+            },
             "confirmed": self.confirmed,
         }
         if self.department:
@@ -133,3 +140,39 @@ def _reroute(ticket: Ticket, settings: Settings, outcome: Outcome) -> None:
     if head != ticket.assignee:
         outcome.assignee = (ticket.assignee, head)
     ticket.assignee = head
+
+
+def command(settings: Settings, db: Any, args: Any) -> int:
+    """``complaintd tickets reclassify NUMBER [--category C] [--kind K] [--severity S]``."""
+    given = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    if not given:
+        print("complaintd: give at least one of --category, --kind, --severity", file=sys.stderr)
+        return 2
+    try:
+        for name, value in given.items():
+            validate(name, value)
+    except InvalidValue as exc:
+        print(f"complaintd: {exc}", file=sys.stderr)
+        return 2
+    actor = args.actor or _user()
+    with db.transaction() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == args.number.upper()))
+        if ticket is None:
+            print(f"complaintd: no ticket {args.number}", file=sys.stderr)
+            return 1
+        outcome = reclassify(session, ticket, actor, "cli", settings=settings, **given)
+        number = ticket.number
+    if args.json:
+        print(
+            json.dumps({"ticket": number, "actor": actor, **outcome.as_dict()}, ensure_ascii=False)
+        )
+    else:
+        print(f"{number}: {outcome.summary()}")
+    return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
