@@ -151,6 +151,17 @@ class SlaSettings(Section):
     rules: list[SlaRule] = [SlaRule(severity="major", feedback_business_hours=4)]
 
 
+class RepliesSettings(Section):
+    """Signed reply addresses and what answers by mail may do."""
+
+    secret: SecretStr | None = None
+    secret_file: Path = Path("var/reply-secret")
+    require_dkim: bool = False
+    review_department_answers: bool = False
+    reopen_days: int = Field(30, ge=0)
+    approvers: dict[str, str] = {}
+
+
 class ClassifierSettings(Section):
     rules_file: Path | None = None
     extra_rules: dict = {}
@@ -240,6 +251,7 @@ class Settings(Section):
     routing: RoutingSettings = RoutingSettings()
     sla: SlaSettings = SlaSettings()
     classifier: ClassifierSettings = ClassifierSettings()
+    replies: RepliesSettings = RepliesSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     maildir: MaildirSettings = MaildirSettings()

@@ -63,6 +63,7 @@ def compose(
     language: str = "en",
     ticket_number: str | None = None,
     in_reply_to: str | None = None,
+    reply_to: str | None = None,
     auto_submitted: str = "auto-replied",
 ) -> Composed:
     """A ready-to-send message; every header value passes through ``one_line`` and is encoded
@@ -79,7 +80,7 @@ def compose(
     headers = {
         "From": formataddr((one_line(desk.name, 120), desk.address), charset="utf-8"),
         "To": formataddr((one_line(to_name, 120), to if to.isascii() else _EAI), charset="utf-8"),
-        "Reply-To": desk.address,
+        "Reply-To": one_line(reply_to or desk.address, 320),
         "Subject": Header(one_line(subject), "utf-8" if not subject.isascii() else "us-ascii"),
         "Date": format_datetime(utcnow()),
         "Message-ID": message_id,
@@ -115,6 +116,7 @@ def from_template(
     to_name: str = "",
     ticket_number: str | None = None,
     in_reply_to: str | None = None,
+    reply_to: str | None = None,
     **context: Any,
 ) -> Composed:
     """Render ``<language>/<name>.subject/.txt(/.html).j2`` and compose the message."""
@@ -132,4 +134,5 @@ def from_template(
         language=language,
         ticket_number=ticket_number,
         in_reply_to=in_reply_to,
+        reply_to=reply_to,
     )

@@ -18,6 +18,7 @@ from daemon.db import Database
 from daemon.intake.base import Incoming
 from daemon.models import RawItem
 from daemon.templates import Templates
+from daemon.tokens import load_secret
 from handlers import PIPELINE
 from handlers.context import Done, Hold, Item
 from handlers.parse import message_ids
@@ -66,6 +67,7 @@ class Pipeline:
         self.templates = Templates(settings.desk.templates_dir)
         self.classifier = Classifier(settings.classifier)
         self.calendar = BusinessCalendar.from_settings(settings.calendar, settings.desk.time_zone)
+        self.secret = load_secret(settings)
         self.on_outbox = on_outbox or (lambda ids: None)
 
     def receive(self, source: str, key: str, raw: bytes, *, size: int | None = None) -> Result:
@@ -134,6 +136,7 @@ class Pipeline:
             templates=self.templates,
             classifier=self.classifier,
             calendar=self.calendar,
+            secret=self.secret,
             oversize=raw_item.size > len(raw_item.raw),
         )
         try:

@@ -17,7 +17,7 @@ def _customer_service_head(item: Item) -> str | None:
 
 
 def _send(item: Item, to: str, template: str, purpose: str, **context: object) -> None:
-    send_staff_mail(item, to, template, purpose, department="customer_service", **context)
+    send_staff_mail(item, to, template, purpose, department="customer_service", role="m", **context)
 
 
 def report_major(item: Item) -> None:

@@ -20,6 +20,7 @@ def send_staff_mail(
     *,
     department: str,
     event: str | None = None,
+    role: str = "d",
     **context: object,
 ) -> None:
     """Queue a mail about the ticket to a member of staff, in that department's language."""
@@ -32,6 +33,7 @@ def send_staff_mail(
         language=language,
         to=to,
         ticket_number=ticket.number,
+        reply_to=item.reply_address(role, to),
         **staff.ticket_context(item.settings, ticket, language),
         **context,
     )

@@ -57,6 +57,7 @@ class Item:
     templates: Templates
     classifier: Classifier
     calendar: BusinessCalendar
+    secret: bytes = b""
     channel: str = "email"
     message: Message | None = None
     message_id: str | None = None
@@ -75,6 +76,14 @@ class Item:
     decision: Decision | None = None
     location: dict[str, str] | None = None
     hot_topic_formed: bool = False
+    reply_text: str = ""
+
+    def reply_address(self, role: str, recipient: str) -> str:
+        """The signed Reply-To for a mail about the ticket in hand to this recipient."""
+        from daemon.tokens import reply_address
+
+        return reply_address(self.settings, self.secret, self.ticket.number, role, recipient)
+
     outbox: list[Outbox] = field(default_factory=list)
     ack_message_id: str | None = None
     hold_reason: str | None = None

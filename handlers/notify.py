@@ -39,6 +39,7 @@ def run(item: Item) -> None:
         to_name=ticket.owner_name or "",
         ticket_number=ticket.number,
         in_reply_to=item.message_id,
+        reply_to=item.reply_address("o", recipient),
         ticket=ticket,
         department_name=department_name(ticket.department, ticket.language),
         answer_by=format_when(answer_by, ticket.language, settings.desk.time_zone),

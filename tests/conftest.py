@@ -116,6 +116,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "storage": {"attachments_dir": str(tmp_path / "attachments")},
             "maildir": {"path": str(tmp_path / "inbox"), "poll_seconds": 0.05},
             "outbox": {"dir": str(tmp_path / "outbox")},
+            "replies": {"secret_file": str(tmp_path / "reply-secret")},
         }
         for name, values in sections.items():
             data[name] = {**data.get(name, {}), **values}

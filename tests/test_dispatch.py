@@ -80,7 +80,7 @@ def test_the_acknowledgement_carries_the_headers_owners_and_mail_systems_rely_on
     assert "我们已收到您的来信" in str(message["Subject"])
     assert ACK_MARKER["zh"] in plain_text(message)
     assert message["From"].addresses[0].addr_spec == DESK
-    assert str(message["Reply-To"]) == DESK
+    assert str(message["Reply-To"]).startswith(f"{DESK.split('@')[0]}+{ticket.number}.o.")
     [row] = _rows(db)
     assert message_id(message) == row.message_id
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
