@@ -262,6 +262,11 @@ class Settings(Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
+    def _reply_secret(self) -> Settings:
+        self.replies.secret = _read_secret(self.replies.secret, None, "reply_secret")
+        return self
+
+    @model_validator(mode="after")
     def _routes_exist(self) -> Settings:
         known = set(DEFAULT_ROUTES.values()) | set(self.departments)
         unknown = sorted(set(self.routing.categories.values()) - known)

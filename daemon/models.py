@@ -88,6 +88,10 @@ class Ticket(Base):
     hot_topic: Mapped[str | None] = mapped_column(String(64), index=True)
     building: Mapped[str | None] = mapped_column(String(32), index=True)
     paused_at: Mapped[datetime | None]
+    pending: Mapped[dict[str, Any] | None]
+    satisfaction: Mapped[int | None]
+    closed_at: Mapped[datetime | None]
+    linked_to: Mapped[str | None] = mapped_column(String(64))
     location: Mapped[dict[str, Any] | None]
     deadlines: Mapped[dict[str, Any] | None]
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)

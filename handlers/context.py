@@ -77,6 +77,8 @@ class Item:
     location: dict[str, str] | None = None
     hot_topic_formed: bool = False
     reply_text: str = ""
+    untrusted: bool = False
+    linked_to: str | None = None
 
     def reply_address(self, role: str, recipient: str) -> str:
         """The signed Reply-To for a mail about the ticket in hand to this recipient."""

@@ -56,3 +56,34 @@ def run(item: Item) -> None:
             data={"to": recipient, "message_id": row.message_id},
         )
     )
+
+
+def send_owner_mail(item: Item, template: str, purpose: str, **context: object) -> None:
+    """Queue a mail about the ticket to its owner, in the owner's language, from the desk."""
+    ticket = item.ticket
+    if not ticket.owner_email:
+        return
+    message = from_template(
+        item.settings,
+        item.templates,
+        template,
+        language=ticket.language,
+        to=ticket.owner_email,
+        to_name=ticket.owner_name or "",
+        ticket_number=ticket.number,
+        reply_to=item.reply_address("o", ticket.owner_email),
+        ticket=ticket,
+        department_name=department_name(ticket.department, ticket.language),
+        **context,
+    )
+    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
+    item.outbox.append(row)
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor="complaintd",
+            channel="email",
+            kind=purpose,
+            data={"to": ticket.owner_email, "message_id": row.message_id},
+        )
+    )

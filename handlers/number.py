@@ -33,6 +33,7 @@ def run(item: Item) -> None:
         severity=item.decision.severity,
         location=item.location,
         building=(item.location or {}).get("building"),
+        linked_to=item.linked_to,
         created_at=now,
     )
     item.session.add(ticket)

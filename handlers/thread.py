@@ -1,39 +1,15 @@
-"""Thread: a repeated message is a duplicate; an answer about a ticket joins that ticket."""
+"""Thread: a message about a known ticket (number in the subject, answer to our mail) joins it."""
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import select
 
-from daemon.models import Event, Outbox, RawItem, Ticket
+from daemon.models import Event, Outbox, Ticket
 from daemon.numbering import number_pattern
 from handlers import alert
 from handlers.context import Done, Item
 
 name = "thread"
-
-
-def fingerprint(item: Item) -> str | None:
-    """Message-ID plus sender and subject: broken clients reuse Message-IDs for different mail."""
-    if not item.message_id:
-        return None
-    key = "\n".join((item.message_id, item.sender or "", item.subject))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _duplicate(item: Item) -> bool:
-    item.raw_item.fingerprint = fingerprint(item)
-    if item.raw_item.fingerprint is None:
-        return False
-    same = select(RawItem.id, RawItem.status).where(
-        RawItem.fingerprint == item.raw_item.fingerprint
-    )
-    # Filtered here rather than in SQL so that SQLite uses the fingerprint index.
-    return any(
-        status == "done" and row_id != item.raw_item.id
-        for row_id, status in item.session.execute(same)
-    )
 
 
 def find_ticket(item: Item) -> Ticket | None:
@@ -98,8 +74,8 @@ def _escalate(item: Item, ticket: Ticket) -> None:
 
 
 def run(item: Item) -> None:
-    if _duplicate(item):
-        raise Done("duplicate", f"Message-ID {item.message_id} already recorded")
+    if item.linked_to:
+        return
     ticket = find_ticket(item)
     if ticket is not None:
         item.ticket = ticket

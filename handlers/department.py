@@ -1,0 +1,258 @@
+"""Department replies: commands on their top lines act on the ticket; any other text is an
+answer that the desk sends to the owner (never with the department's own address); the
+sender gets a confirmation, or a rejection with its reason."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from daemon import commands, states
+from daemon.clock import utcnow
+from daemon.i18n import format_when
+from daemon.models import Event, Ticket
+from handlers.assign import ASSIGNMENT, send_staff_mail
+from handlers.context import Done, Item
+from handlers.notify import send_owner_mail
+
+
+class Refused(Exception):
+    """A command that cannot be carried out; the reason goes back to the sender."""
+
+
+def handle(item: Item, ticket: Ticket, role: str) -> None:
+    item.ticket = ticket
+    found, answer = commands.parse(item.reply_text)
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor=item.sender,
+            channel=item.channel,
+            kind="department_reply",
+            text=item.reply_text,
+            raw_item_id=item.raw_item.id,
+        )
+    )
+    report = []
+    for command in found:
+        try:
+            done = COMMANDS[command.name](item, ticket, command.argument, role)
+            report.append(f"#{command.name}: {done}")
+        except Refused as why:
+            report.append(f"#{command.name}: REFUSED - {why}")
+    if answer and not found:
+        report.append(_answer(item, ticket, answer))
+    send_staff_mail(
+        item,
+        item.sender,
+        "department/confirmation",
+        "confirmation",
+        department=ticket.department,
+        report=report or ["(nothing to do)"],
+    )
+    raise Done("department_reply", "; ".join(report))
+
+
+def _need_department(role: str) -> None:
+    if role != "department":
+        raise Refused("only the department's reply address may do this")
+
+
+def _accept(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    _need_department(role)
+    states.move(item.session, ticket, "investigating", actor=item.sender, channel="email")
+    return "accepted; the ticket is being investigated"
+
+
+def _resolved(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    _need_department(role)
+    if not argument:
+        raise Refused("say what was done: #resolved <summary>")
+    states.move(item.session, ticket, "replied", actor=item.sender, channel="email", note=argument)
+    ticket.pending = {**(ticket.pending or {}), "satisfaction": True}
+    send_owner_mail(item, "owner/resolved", "resolution", summary=argument)
+    return "resolved; the owner has been told and asked for a satisfaction score"
+
+
+def _reassign(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    _need_department(role)
+    target = argument.split()[0].lower() if argument else ""
+    known = set(item.settings.routing.categories.values()) | set(item.settings.departments)
+    if target not in known:
+        raise Refused(f"unknown department {target!r}; known: {', '.join(sorted(known))}")
+    old = ticket.department
+    head = item.settings.departments.get(target)
+    ticket.department, ticket.assignee = target, head.head if head else None
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor=item.sender,
+            channel="email",
+            kind="reassigned",
+            data={"from": old, "to": target},
+        )
+    )
+    if ticket.assignee:
+        send_staff_mail(
+            item, ticket.assignee, ASSIGNMENT, "assignment", department=target, event="assigned"
+        )
+    return f"reassigned from {old} to {target}"
+
+
+def _extend(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    _need_department(role)
+    days, until_date, reason = commands.extension(argument)
+    if days is not None:
+        until = item.calendar.add_working_days(utcnow(), days)
+    elif until_date is not None:
+        local_end = datetime.combine(until_date, item.settings.calendar.day_end or time(18))
+        until = local_end.replace(tzinfo=item.calendar.tz)
+    else:
+        raise Refused("give a date (2026-12-20) or a number of working days, then the reason")
+    if not reason:
+        raise Refused("give the reason: the owner is asked to agree to it")
+    step = "repair" if "repair" in (ticket.deadlines or {}) else "resolve"
+    current = (ticket.deadlines or {}).get(step)
+    if current and until <= datetime.fromisoformat(current):
+        raise Refused(f"the {step} deadline is already {current[:10]}: nothing to extend")
+    asked = {"step": step, "until": until.isoformat(), "reason": reason, "by": item.sender}
+    ticket.pending = {**(ticket.pending or {}), "extension": asked}
+    when = format_when(until, ticket.language, item.settings.desk.time_zone)
+    send_owner_mail(item, "owner/extension", "extension_request", until=when, reason=reason)
+    return f"the owner is asked to agree to {until:%Y-%m-%d} ({reason})"
+
+
+def _cost(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    _need_department(role)
+    value, purpose = commands.amount(argument)
+    if value is None:
+        raise Refused("give the amount: #cost 1200 <what for>")
+    needed = commands.approvers_for(value)
+    approvers = item.settings.replies.approvers
+    missing = [title for title in needed if title not in approvers]
+    if missing:
+        raise Refused(f"no approver configured for {', '.join(missing)} (replies.approvers)")
+    ticket.pending = {
+        **(ticket.pending or {}),
+        "cost": {
+            "amount": value,
+            "purpose": purpose,
+            "by": item.sender,
+            "needed": {title: approvers[title].lower() for title in needed},
+            "approved": [],
+        },
+    }
+    for title in needed:
+        send_staff_mail(
+            item,
+            approvers[title],
+            "staff/approval",
+            "approval_request",
+            department=ticket.department,
+            role="m",
+            amount=f"{value:,.2f}",
+            what_for=purpose,
+            requested_by=item.sender,
+            title=title,
+        )
+    return f"approval of {value:,.2f} asked from {', '.join(needed)}"
+
+
+def _release(item: Item, ticket: Ticket, approve: bool) -> str:
+    pending = dict(ticket.pending)
+    held = pending.pop("review")
+    ticket.pending = pending or None
+    if not approve:
+        item.session.add(
+            Event(
+                ticket=ticket,
+                actor=item.sender,
+                channel="email",
+                kind="answer_rejected",
+                text=held["text"],
+            )
+        )
+        return "held answer rejected; it was not sent"
+    send_owner_mail(item, "owner/answer", "answer", text=held["text"])
+    return "held answer approved and sent to the owner"
+
+
+def _decide(item: Item, ticket: Ticket, approve: bool) -> str:
+    reviewer = item.settings.departments.get("customer_service")
+    is_reviewer = reviewer is not None and (reviewer.head or "").lower() == item.sender.lower()
+    if (ticket.pending or {}).get("review") and is_reviewer:
+        return _release(item, ticket, approve)
+    cost = (ticket.pending or {}).get("cost")
+    if not cost:
+        raise Refused("there is nothing waiting for approval on this ticket")
+    titles = [t for t, person in cost["needed"].items() if person == item.sender.lower()]
+    if not titles:
+        raise Refused("you are not an approver of this cost")
+    pending = dict(ticket.pending)
+    if not approve:
+        pending.pop("cost")
+        ticket.pending = pending or None
+        item.session.add(
+            Event(
+                ticket=ticket, actor=item.sender, channel="email", kind="cost_rejected", data=cost
+            )
+        )
+        return "cost rejected"
+    cost = {**cost, "approved": sorted({*cost["approved"], *titles})}
+    if set(cost["approved"]) >= set(cost["needed"]):
+        pending.pop("cost")
+        item.session.add(
+            Event(
+                ticket=ticket, actor=item.sender, channel="email", kind="cost_approved", data=cost
+            )
+        )
+        result = "cost approved by everyone needed"
+    else:
+        pending["cost"] = cost
+        result = f"approval recorded ({', '.join(cost['approved'])})"
+    ticket.pending = pending or None
+    return result
+
+
+def _note(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    if not argument:
+        raise Refused("#note needs a text")
+    item.session.add(
+        Event(ticket=ticket, actor=item.sender, channel="email", kind="note", text=argument)
+    )
+    return "internal note recorded (not sent to the owner)"
+
+
+def _answer(item: Item, ticket: Ticket, text: str) -> str:
+    reviewer = item.settings.departments.get("customer_service")
+    if item.settings.replies.review_department_answers and reviewer and reviewer.head:
+        ticket.pending = {**(ticket.pending or {}), "review": {"text": text, "by": item.sender}}
+        item.session.add(
+            Event(ticket=ticket, actor=item.sender, channel="email", kind="answer_held", text=text)
+        )
+        send_staff_mail(
+            item,
+            reviewer.head,
+            "staff/review",
+            "review_request",
+            department="customer_service",
+            role="m",
+            text=text,
+            requested_by=item.sender,
+        )
+        return "answer held for customer service's review"
+    send_owner_mail(item, "owner/answer", "answer", text=text)
+    if ticket.status in ("accepted", "confirmed", "assessed"):
+        states.move(item.session, ticket, "investigating", actor=item.sender, channel="email")
+    return "answer sent to the owner from the desk"
+
+
+COMMANDS = {
+    "accept": _accept,
+    "resolved": _resolved,
+    "reassign": _reassign,
+    "extend": _extend,
+    "cost": _cost,
+    "note": _note,
+    "approve": lambda item, ticket, argument, role: _decide(item, ticket, True),
+    "reject": lambda item, ticket, argument, role: _decide(item, ticket, False),
+}

@@ -1,0 +1,118 @@
+"""Owner's answers: the satisfaction score, consent to a longer deadline, or more words for the
+ticket — which re-open it when it was closed (or, after ``replies.reopen_days``, start a new
+ticket linked to the old one)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from daemon import states
+from daemon.clock import utcnow
+from daemon.models import Event, Ticket
+from handlers.assign import send_staff_mail
+from handlers.context import Done, Item
+from handlers.thread import append
+
+_SCORE_WORDS = {
+    5: ("非常满意", "很满意", "muy satisfecho", "muy satisfecha", "very satisfied", "excellent"),
+    4: ("满意", "satisfecho", "satisfecha", "satisfied", "good"),
+    2: ("不满意", "insatisfecho", "insatisfecha", "no satisfecho", "unsatisfied", "dissatisfied"),
+    1: ("非常不满意", "很不满意", "muy insatisfecho", "very dissatisfied", "very unsatisfied"),
+}
+_YES = ("yes", "agree", "ok", "同意", "好的", "可以", "是", "sí", "si", "de acuerdo", "acepto")
+_NO = ("no", "disagree", "不同意", "不行", "不可以", "否", "no acepto", "rechazo")
+
+
+def satisfaction(text: str) -> int | None:
+    """A digit 1-5 alone, or the words owners use; the longest matching phrase wins."""
+    first = text.strip().splitlines()[0].strip().lower() if text.strip() else ""
+    if re.fullmatch(r"[1-5１-５]\s*[.!。！]?(\s*分)?", first):
+        return int(first[0].translate(str.maketrans("１２３４５", "12345")))
+    best = None
+    for score, words in _SCORE_WORDS.items():
+        for word in words:
+            if word in first and (best is None or len(word) > len(best[1])):
+                best = (score, word)
+    return best[0] if best else None
+
+
+def consent(text: str) -> bool | None:
+    first = text.strip().splitlines()[0].strip().lower().rstrip(".!。！") if text.strip() else ""
+    if first in _NO or any(first.startswith(w + " ") for w in _NO):
+        return False
+    if first in _YES or any(first.startswith(w + " ") for w in _YES):
+        return True
+    return None
+
+
+def _tell_assignee(item: Item, ticket: Ticket, what: str) -> None:
+    if ticket.assignee:
+        send_staff_mail(
+            item,
+            ticket.assignee,
+            "department/owner_message",
+            "owner_message",
+            department=ticket.department,
+            what=what,
+            text=item.reply_text,
+        )
+
+
+def handle(item: Item, ticket: Ticket) -> None:
+    item.ticket = ticket
+    pending = dict(ticket.pending or {})
+    text = item.reply_text
+    if pending.get("satisfaction") and (score := satisfaction(text)) is not None:
+        ticket.satisfaction = score
+        pending.pop("satisfaction")
+        ticket.pending = pending or None
+        item.session.add(
+            Event(
+                ticket=ticket,
+                actor=item.sender,
+                channel=item.channel,
+                kind="satisfaction",
+                text=text,
+                data={"score": score},
+                raw_item_id=item.raw_item.id,
+            )
+        )
+        states.move(item.session, ticket, "closed", actor=item.sender, channel=item.channel)
+        revisit = item.calendar.add_working_days(utcnow(), item.settings.sla.revisit_working_days)
+        ticket.deadlines = {**(ticket.deadlines or {}), "revisit": revisit.isoformat()}
+        raise Done("appended", f"satisfaction {score}")
+    if "extension" in pending and (agreed := consent(text)) is not None:
+        _answer_extension(item, ticket, pending, agreed)
+        raise Done("appended", "extension answered")
+    closed_long_ago = (
+        ticket.status == "closed"
+        and ticket.closed_at is not None
+        and (utcnow() - ticket.closed_at > timedelta(days=item.settings.replies.reopen_days))
+    )
+    if closed_long_ago:
+        item.linked_to = ticket.number
+        item.ticket = None
+        return
+    append(item, ticket)
+    _tell_assignee(item, ticket, "message")
+    raise Done("appended", ticket.number)
+
+
+def _answer_extension(item: Item, ticket: Ticket, pending: dict, agreed: bool) -> None:
+    asked = pending.pop("extension")
+    ticket.pending = pending or None
+    if agreed:
+        ticket.deadlines = {**(ticket.deadlines or {}), asked["step"]: asked["until"]}
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor=item.sender,
+            channel=item.channel,
+            kind="extension_agreed" if agreed else "extension_refused",
+            text=item.reply_text,
+            data=asked,
+            raw_item_id=item.raw_item.id,
+        )
+    )
+    _tell_assignee(item, ticket, "extension_agreed" if agreed else "extension_refused")

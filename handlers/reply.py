@@ -1,0 +1,119 @@
+"""Reply: an answer sent to a signed reply address is checked before anything else — the token
+must be valid for its ticket and its sender, and a department's sender must be on the roster.
+What passes goes to the owner's or the department's handling; the rest is kept as a plain
+message and staff are told of the failed attempt."""
+
+from __future__ import annotations
+
+import re
+
+from daemon.replytext import latest_reply
+from sqlalchemy import select
+
+from daemon import tokens
+from daemon.models import Event, Ticket
+from handlers import department, owner
+from handlers.assign import send_staff_mail
+from handlers.context import Item
+from handlers.parse import address
+
+name = "reply"
+_ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+
+
+def _addresses(item: Item) -> list[str]:
+    found = []
+    for header in _ADDRESS_HEADERS:
+        for value in item.message.get_all(header, []):
+            found.extend(part.strip() for part in str(value).split(","))
+    return [address(value)[1] or value.strip("<> ") for value in found]
+
+
+def roster(item: Item, ticket: Ticket) -> set[str]:
+    """Who may command a ticket: its department's head, members and escalation ladder, the
+    customer-service head, the general manager and the configured approvers."""
+    settings = item.settings
+    people = set(settings.replies.approvers.values())
+    for name_ in (ticket.department, "customer_service"):
+        dept = settings.departments.get(name_)
+        if dept:
+            people.update(filter(None, [dept.head, *dept.members, *dept.escalation]))
+    if settings.routing.general_manager:
+        people.add(settings.routing.general_manager)
+    return {p.lower() for p in people}
+
+
+_DKIM_PASS = re.compile(
+    r"\b(?:dkim|dmarc)=pass\b[^;]*?(?:header\.d|header\.from|header\.i)=@?([\w.-]+)", re.I
+)
+
+
+def authenticated(item: Item) -> bool:
+    """With ``replies.require_dkim``, the receiving MTA must have seen DKIM or DMARC pass for
+    the sender's domain (Authentication-Results)."""
+    if not item.settings.replies.require_dkim:
+        return True
+    domain = (item.sender or "").rpartition("@")[2].lower()
+    for value in item.message.get_all("Authentication-Results", []):
+        for match in _DKIM_PASS.finditer(str(value)):
+            if match.group(1).lower() == domain:
+                return True
+    return False
+
+
+def _refuse(item: Item, ticket: Ticket | None, why: str) -> None:
+    """Keep the message (thread decides where), never as a command; tell customer service."""
+    item.untrusted = True
+    head = item.settings.departments.get("customer_service")
+    if ticket is None:
+        return
+    item.session.add(
+        Event(
+            ticket=ticket,
+            actor=item.sender or "unknown",
+            channel=item.channel,
+            kind="command_refused",
+            text=why,
+            raw_item_id=item.raw_item.id,
+        )
+    )
+    if head and head.head:
+        item.ticket = ticket
+        send_staff_mail(
+            item,
+            head.head,
+            "staff/refused",
+            "refused_attempt",
+            department="customer_service",
+            role="m",
+            why=why,
+            sender=item.sender or "unknown",
+        )
+        item.ticket = None
+
+
+def run(item: Item) -> None:
+    addresses = _addresses(item)
+    if not tokens.token_addresses(addresses, item.settings.desk.address):
+        return
+    token = tokens.find(item.settings, item.secret, addresses, item.sender)
+    ticket = None
+    if token is not None:
+        ticket = item.session.scalar(select(Ticket).where(Ticket.number == token.number))
+    if ticket is None:
+        from handlers.thread import find_ticket
+
+        _refuse(item, find_ticket(item), "reply address token missing, altered or not the sender's")
+        return
+    item.reply_text = latest_reply(item.text)
+    if token.role == "owner":
+        if (ticket.owner_email or "").lower() != token.recipient:
+            _refuse(item, ticket, "owner token from another address")
+            return
+        owner.handle(item, ticket)
+    elif token.recipient not in roster(item, ticket):
+        _refuse(item, ticket, f"{item.sender} is not on the roster of {ticket.department}")
+    elif not authenticated(item):
+        _refuse(item, ticket, "no DKIM/DMARC pass for the sender's domain")
+    else:
+        department.handle(item, ticket, token.role)
