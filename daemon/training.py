@@ -7,11 +7,11 @@ they are the classifier's own output, and learning from them would only teach th
 copy the rules, mistakes included.
 
 Per field (category, kind, severity) a scikit-learn pipeline of character n-grams (they work
-for Chinese, which has no spaces, and for typos and missing accents) and a linear SVM with
-calibrated probabilities is fitted on 80 % of the examples. On the other 20 % (stratified,
+for Chinese, which has no spaces, and for typos and missing accents) and a logistic regression
+is fitted on 80 % of the examples. On the other 20 % (stratified,
 fixed seed) the rules alone are compared with the rules plus the model where it is confident
 (as the classifier uses it). A field's model is kept only if that is more accurate; it is then
-refitted on all examples.
+refitted on all examples, the kept fields sharing one vectorizer.
 """
 
 from __future__ import annotations
@@ -38,9 +38,8 @@ from daemon.models import Correction
 FIELDS = ("category", "kind", "severity")
 MIN_EXAMPLES = 30
 """Fewer labelled examples than this for a field: rules only."""
-MIN_PER_CLASS = 3
-"""A class with fewer examples is left out of the model (it cannot be learnt, calibrated and
-tested)."""
+MIN_PER_CLASS = 2
+"""A class with fewer examples is left out of the model (it cannot be both learnt and tested)."""
 HELD_OUT = 0.2
 SEED = 0
 
@@ -207,37 +206,41 @@ def evaluate(examples: list[Example], classifier: Classifier) -> dict[str, Any]:
 # --- training --------------------------------------------------------------------------------
 
 
-def make_pipeline(labels: list[str]) -> Any:
-    """Character 1-3-grams (Chinese needs no spaces) and a linear SVM with calibrated probabilities.
-
-    The classifier only trusts a label it is confident about, so the probabilities must mean
-    something: sigmoid calibration on internal folds (as many as the rarest class allows).
-    """
-    from sklearn.calibration import CalibratedClassifierCV
+def make_vectorizer() -> Any:
+    """Character 1-3-grams within words: Chinese needs no spaces, typos and accents matter less."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import Pipeline
-    from sklearn.svm import LinearSVC
 
-    folds = max(2, min(3, min(Counter(labels).values())))
-    return Pipeline(
-        [
-            (
-                "ngrams",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(1, 3),
-                    sublinear_tf=True,
-                    strip_accents="unicode",
-                ),
-            ),
-            (
-                "model",
-                CalibratedClassifierCV(
-                    LinearSVC(class_weight="balanced"), method="sigmoid", cv=folds
-                ),
-            ),
-        ]
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, strip_accents="unicode"
     )
+
+
+def make_estimator() -> Any:
+    """Logistic regression: its probabilities are fitted as probabilities (log loss), so the
+    classifier's confidence threshold means something; classes weighted by their rarity."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=10.0, max_iter=1000, class_weight="balanced")
+
+
+def make_pipeline(vectorizer: Any = None, estimator: Any = None) -> Any:
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [("ngrams", vectorizer or make_vectorizer()), ("model", estimator or make_estimator())]
+    )
+
+
+def refit(examples: list[Example], labels_by_field: dict[str, list[Example]]) -> dict[str, Any]:
+    """Final pipelines on all examples, sharing one fitted vectorizer (one transform per item)."""
+    vectorizer = make_vectorizer().fit([e.text for e in examples])
+    fields = {}
+    for name, usable in labels_by_field.items():
+        estimator = make_estimator().fit(
+            vectorizer.transform([e.text for e in usable]), [e.labels[name] for e in usable]
+        )
+        fields[name] = make_pipeline(vectorizer, estimator)
+    return fields
 
 
 def _split(count: int, labels: list[str]) -> tuple[list[int], list[int]]:
@@ -258,8 +261,8 @@ def fit_field(
     examples: list[Example],
     rules_only: Classifier,
     min_confidence: float,
-) -> tuple[FieldResult, Any]:
-    """The held-out comparison for one field, and the refitted model if it is kept."""
+) -> tuple[FieldResult, list[Example] | None]:
+    """The held-out comparison for one field; if the model is kept, the examples to refit on."""
     labelled = [e for e in examples if name in e.labels]
     counts = Counter(e.labels[name] for e in labelled)
     rare = sorted(label for label, n in counts.items() if n < MIN_PER_CLASS)
@@ -272,9 +275,8 @@ def fit_field(
         return result, None
     labels = [e.labels[name] for e in usable]
     train, test = _split(len(usable), labels)
-    train_labels = [labels[i] for i in train]
-    pipeline = make_pipeline(train_labels)
-    pipeline.fit([usable[i].text for i in train], train_labels)
+    pipeline = make_pipeline()
+    pipeline.fit([usable[i].text for i in train], [labels[i] for i in train])
     held = [usable[i] for i in test]
     truth = [labels[i] for i in test]
     by_rules = [getattr(rules_only.classify(e.subject, e.body), name) for e in held]
@@ -298,9 +300,7 @@ def fit_field(
         return result, None
     result.kept = True
     result.note = "kept; refitted on all examples"
-    final = make_pipeline(labels)
-    final.fit([e.text for e in usable], labels)
-    return result, final
+    return result, usable
 
 
 def _accuracy(truth: list[str], predicted: list[str]) -> float:
@@ -314,13 +314,14 @@ def train(
 ) -> dict[str, Any]:
     """Fit, compare, and save the model file (also when no field is kept: then rules only)."""
     rules_only = Classifier(settings, use_model=False)
-    fields: dict[str, Any] = {}
+    kept: dict[str, list[Example]] = {}
     results: dict[str, FieldResult] = {}
     for name in FIELDS:
-        result, pipeline = fit_field(name, examples, rules_only, settings.model_min_confidence)
+        result, usable = fit_field(name, examples, rules_only, settings.model_min_confidence)
         results[name] = result
-        if pipeline is not None:
-            fields[name] = pipeline
+        if usable is not None:
+            kept[name] = usable
+    fields = refit(examples, kept) if kept else {}
     model = {
         "fields": fields,
         "metrics": {name: result.as_dict() for name, result in results.items()},

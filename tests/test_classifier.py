@@ -411,3 +411,20 @@ def test_too_few_examples_keeps_rules_only(tmp_path):
     assert model["fields"] == {}
     assert "too few" in model["metrics"]["category"]["note"]
     assert Classifier(settings).model is None
+
+
+@pytest.mark.parametrize("classes", [3, 2])
+def test_the_fast_model_path_gives_what_scikit_learn_gives(tmp_path, classes):
+    examples = training.from_jsonl(synthetic(tmp_path / "s.jsonl"))
+    examples = [
+        e for e in examples if e.labels["category"] in ("billing", "design", "repair")[:classes]
+    ]
+    fields = training.refit(examples, {"category": examples})
+    training.save({"fields": fields}, tmp_path / "m.pkl")
+    classifier = Classifier(ClassifierSettings(model_file=tmp_path / "m.pkl"))
+    pipeline = classifier.model["fields"]["category"]
+    for text in [e.text for e in examples[:10]] + ["nothing known at all", "", "Plimvet 漏水"]:
+        expected = pipeline.predict_proba([text])[0]
+        label, confidence = classifier.predict(text)["category"]
+        assert label == str(pipeline.classes_[expected.argmax()])
+        assert confidence == pytest.approx(expected.max(), abs=1e-9)
