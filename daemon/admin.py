@@ -81,6 +81,10 @@ def ticket_dict(ticket: Ticket, with_history: bool = False) -> dict[str, Any]:
         "location": ticket.location,
         "deadlines": ticket.deadlines,
         "created_at": ticket.created_at.isoformat(),
+        "satisfaction": ticket.satisfaction,
+        "pending": ticket.pending,
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
+        "linked_to": ticket.linked_to,
     }
     if with_history:
         data["body"] = ticket.body
