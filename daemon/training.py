@@ -108,10 +108,13 @@ def from_corrections(session: Session) -> list[Example]:
         entry["language"] = row.language
     examples = []
     for ticket_id, entry in latest.items():
-        subject, body = split_text(entry["text"])
-        examples.append(
-            Example(subject, body, entry["labels"], entry["language"], f"ticket {ticket_id}")
-        )
+        # "hot" comes from counting tickets, not from a message's words: not a label to learn
+        labels = {k: v for k, v in entry["labels"].items() if v in MODEL_LABELS[k]}
+        if labels:
+            subject, body = split_text(entry["text"])
+            examples.append(
+                Example(subject, body, labels, entry["language"], f"ticket {ticket_id}")
+            )
     return examples
 
 
