@@ -26,6 +26,8 @@ from handlers.parse import message_ids
 log = logging.getLogger(__name__)
 
 FINISHED = ("done", "quarantined")
+WEB_SOURCES = ("web", "feed:", "webhook")
+"""Sources whose items came through a form rather than a mailbox."""
 
 
 @dataclass
@@ -137,6 +139,7 @@ class Pipeline:
             classifier=self.classifier,
             calendar=self.calendar,
             secret=self.secret,
+            channel="web" if raw_item.source.startswith(WEB_SOURCES) else "email",
             oversize=raw_item.size > len(raw_item.raw),
         )
         try:

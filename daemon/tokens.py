@@ -86,3 +86,12 @@ def token_addresses(addresses: list[str], desk_address: str) -> bool:
         if head.startswith(local + "+") and their_domain == domain:
             return True
     return False
+
+
+def status_token(secret: bytes, number: str) -> str:
+    """The signature in an owner's status-page link; without it the page shows nothing."""
+    return _signature(secret, number, "s", "status-page")
+
+
+def status_token_valid(secret: bytes, number: str, token: str) -> bool:
+    return hmac.compare_digest(status_token(secret, number), (token or "").lower())
