@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="validate the configuration and exit")
     init = commands.add_parser("init", help="write a commented example config")
     init.add_argument("path", type=Path, nargs="?", default=Path("complaintd.toml"))
+    web = commands.add_parser("web", help="the owners' web form and status page")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8080)
     worker = commands.add_parser("worker", help="an rq worker that sends mail jobs")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     return parser
@@ -93,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from daemon.service import Service
 
         return Service(settings).run(once=args.once)
+    if args.command == "web":
+        from daemon.web.server import serve
+
+        return serve(settings, args.host, args.port)
     if args.command == "worker":
         if not settings.queue.redis_url:
             print("complaintd: worker needs queue.redis_url", file=sys.stderr)

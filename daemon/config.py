@@ -242,6 +242,88 @@ class QueueSettings(Section):
     queue_name: str = "complaintd-mail"
 
 
+SUBMISSION_FIELDS = (
+    "name",
+    "email",
+    "description",
+    "phone",
+    "building",
+    "unit",
+    "kind",
+    "category",
+    "subject",
+    "language",
+    "reference",
+)
+"""Fields of a web submission that a feed's or webhook's ``fields`` mapping may fill."""
+
+
+class _FieldMapping(Section):
+    """Where our submission fields are in a form service's JSON (dotted paths, e.g. a.b.0)."""
+
+    id_field: str = "id"
+    fields: dict[str, str] = {"name": "name", "email": "email", "description": "description"}
+    files_field: str | None = None
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> _FieldMapping:
+        unknown = sorted(set(self.fields) - set(SUBMISSION_FIELDS))
+        if unknown:
+            raise ValueError(f"fields: unknown {unknown}; known: {list(SUBMISSION_FIELDS)}")
+        return self
+
+
+class FeedSettings(_FieldMapping):
+    """An external form service polled over HTTP(S) for new submissions as JSON."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,50}$")
+    url: str = Field(pattern=r"^https?://")
+    interval_seconds: float = Field(60.0, gt=0)
+    timeout_seconds: float = Field(20.0, gt=0)
+    ca_file: Path | None = None
+    auth_header: str | None = None
+    auth_value: SecretStr | None = None
+    auth_value_file: Path | None = None
+    auth_file_hosts: list[str] = []
+    params: dict[str, str] = {}
+    items_key: str = ""
+    cursor_param: str | None = None
+    cursor_field: str | None = None
+    next_cursor_key: str | None = None
+    page_size: int | None = Field(None, gt=0)
+    page_size_param: str | None = None
+    max_pages_per_poll: int = Field(10, gt=0)
+
+    @model_validator(mode="after")
+    def _secret(self) -> FeedSettings:
+        self.auth_value = _read_secret(self.auth_value, self.auth_value_file, f"feed_{self.name}")
+        if self.auth_header and self.auth_value is None:
+            raise ValueError(
+                f"no auth_value: set auth_value_file, auth_value or the systemd credential "
+                f"feed_{self.name}"
+            )
+        return self
+
+
+class WebhookSettings(_FieldMapping):
+    """Form services that push submissions to POST /hooks/{name}, signed with HMAC-SHA256."""
+
+    secret: SecretStr | None = None
+    secret_file: Path | None = None
+    feed: str | None = None
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _secret(self) -> WebhookSettings:
+        self.secret = _read_secret(self.secret, self.secret_file, "webhook_secret")
+        if self.secret is None or not self.secret.get_secret_value():
+            raise ValueError(
+                "no secret: set webhook.secret_file, COMPLAINTD_WEBHOOK__SECRET "
+                "or the systemd credential webhook_secret"
+            )
+        return self
+
+
 class Settings(Section):
     """The whole configuration; only the sections a deployment uses need to be written."""
 
@@ -259,11 +341,22 @@ class Settings(Section):
     smtp: SmtpSettings | None = None
     outbox: OutboxSettings = OutboxSettings()
     queue: QueueSettings = QueueSettings()
+    feeds: list[FeedSettings] = []
+    webhook: WebhookSettings | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
     def _reply_secret(self) -> Settings:
         self.replies.secret = _read_secret(self.replies.secret, None, "reply_secret")
+        return self
+
+    @model_validator(mode="after")
+    def _feeds_known(self) -> Settings:
+        names = [feed.name for feed in self.feeds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"feeds: names must be unique, got {names}")
+        if self.webhook and self.webhook.feed and self.webhook.feed not in names:
+            raise ValueError(f"webhook.feed: no feed named {self.webhook.feed!r}")
         return self
 
     @model_validator(mode="after")

@@ -194,3 +194,13 @@ class Correction(Base):
     new: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
+
+
+class FeedCursor(Base):
+    """Where an external form feed stands: the cursor or since-value for its next request."""
+
+    __tablename__ = "feed_cursors"
+
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cursor: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

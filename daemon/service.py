@@ -66,7 +66,7 @@ class Service:
         log.info("signal %s: finishing the item in hand, then stopping", signum)
         self.stopping = True
 
-    def _start_sending(self) -> Pipeline:
+    def start_sending(self) -> Pipeline:
         if self.settings.queue.redis_url:
             from daemon.queue import MailQueue
 
@@ -105,7 +105,7 @@ class Service:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self.db.migrate()
-        pipeline = self._start_sending()
+        pipeline = self.start_sending()
         source = make_source(self.settings)
         self.notifier.notify("READY=1")
         backoff = Backoff()

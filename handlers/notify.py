@@ -8,6 +8,7 @@ from daemon import outbox
 from daemon.i18n import department_name, format_when
 from daemon.mail import from_template
 from daemon.models import Event
+from daemon.tokens import status_token
 from handlers.context import Item
 
 name = "notify"
@@ -43,6 +44,7 @@ def run(item: Item) -> None:
         ticket=ticket,
         department_name=department_name(ticket.department, ticket.language),
         answer_by=format_when(answer_by, ticket.language, settings.desk.time_zone),
+        status_url=status_url(item),
     )
     row = outbox.add(item.session, message, purpose="ack", ticket=ticket)
     item.outbox.append(row)
@@ -55,6 +57,17 @@ def run(item: Item) -> None:
             kind="acknowledged",
             data={"to": recipient, "message_id": row.message_id},
         )
+    )
+
+
+def status_url(item: Item) -> str:
+    """The owner's signed link to the status page, when the desk has a web address."""
+    base = item.settings.desk.web_url.rstrip("/")
+    if not base:
+        return ""
+    number = item.ticket.number
+    return (
+        f"{base}/status/{number}?t={status_token(item.secret, number)}&lang={item.ticket.language}"
     )
 
 
@@ -74,6 +87,7 @@ def send_owner_mail(item: Item, template: str, purpose: str, **context: object) 
         reply_to=item.reply_address("o", ticket.owner_email),
         ticket=ticket,
         department_name=department_name(ticket.department, ticket.language),
+        status_url=status_url(item),
         **context,
     )
     row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)

@@ -1,0 +1,29 @@
+"""``complaintd web``: the form and status page behind uvicorn, sending mail like the service."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from daemon.config import Settings
+from daemon.service import Service
+from daemon.web.app import build_app
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    """Run until SIGTERM/SIGINT; uvicorn finishes the requests in flight first."""
+    service = Service(settings)
+    service.db.migrate()
+    pipeline = service.start_sending()
+    try:
+        uvicorn.run(
+            build_app(settings, pipeline),
+            host=host,
+            port=port,
+            proxy_headers=True,
+            server_header=False,
+            log_level=settings.log_level.lower(),
+        )
+    finally:
+        if service.dispatch_thread is not None:
+            service.dispatch_thread.stop()
+    return 0

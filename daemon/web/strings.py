@@ -1,0 +1,156 @@
+"""The words on the web pages, per language (zh, es, en)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Complaints and repair requests",
+        "intro": "Tell us what happened. You will get a number at once and an e-mail confirmation.",
+        "name": "Your name",
+        "email": "E-mail",
+        "phone": "Phone (optional)",
+        "building": "Building",
+        "unit": "Unit / flat",
+        "kind": "Type (optional)",
+        "category": "Subject area (optional)",
+        "choose": "Let the desk decide",
+        "description": "What happened?",
+        "files": "Photos or PDFs (up to 5)",
+        "consent": "I agree that my data is stored to handle this request.",
+        "send": "Send",
+        "required": "Required.",
+        "bad_email": "This e-mail address does not look right",
+        "too_short": "Please describe the problem in a few words (at least 10 characters).",
+        "consent_needed": "Please agree so that we can handle your request.",
+        "bad_file": "Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files, each at most {mb} MB.",
+        "too_many_files": "At most 5 files.",
+        "rate_limited": "Too many submissions from here. Please try again later.",
+        "expired": "The form has expired. Please send it again.",
+        "done_title": "Thank you — your request is registered",
+        "done_number": "Your number",
+        "done_text": "Keep this number. A confirmation is on its way to {email}.",
+        "status_title": "Status of your request",
+        "state": "State",
+        "deadlines": "Deadlines",
+        "history": "History",
+        "add": "Add a message or a photo",
+        "message": "Message",
+        "added": "Your message was added.",
+        "not_found": "Nothing to show. Please use the link from your e-mail.",
+        "error": "Something went wrong on our side. Please try again later.",
+    },
+    "zh": {
+        "title": "投诉与报修",
+        "intro": "请告诉我们发生了什么。提交后立即得到编号，并会收到确认邮件。",
+        "name": "您的姓名",
+        "email": "电子邮箱",
+        "phone": "电话（选填）",
+        "building": "楼栋",
+        "unit": "单元 / 房号",
+        "kind": "类型（选填）",
+        "category": "问题类别（选填）",
+        "choose": "由客服中心判断",
+        "description": "发生了什么？",
+        "files": "照片或 PDF（最多 5 个）",
+        "consent": "我同意为处理本次诉求而保存我的资料。",
+        "send": "提交",
+        "required": "必填。",
+        "bad_email": "邮箱地址似乎有误",
+        "too_short": "请简要描述问题（至少 10 个字）。",
+        "consent_needed": "请勾选同意，以便我们处理您的诉求。",
+        "bad_file": "只接受照片（JPEG、PNG、GIF、WebP、HEIC）和 PDF 文件，每个不超过 {mb} MB。",
+        "too_many_files": "最多 5 个文件。",
+        "rate_limited": "提交过于频繁，请稍后再试。",
+        "expired": "表单已过期，请重新提交。",
+        "done_title": "谢谢，您的诉求已登记",
+        "done_number": "您的编号",
+        "done_text": "请保留此编号。确认邮件已发往 {email}。",
+        "status_title": "诉求处理进度",
+        "state": "状态",
+        "deadlines": "处理时限",
+        "history": "处理记录",
+        "add": "补充说明或照片",
+        "message": "留言",
+        "added": "您的留言已添加。",
+        "not_found": "没有可显示的内容。请使用邮件中的链接。",
+        "error": "系统出现问题，请稍后再试。",
+    },
+    "es": {
+        "title": "Reclamaciones y solicitudes de reparación",
+        "intro": "Cuéntenos qué ha pasado. Recibirá un número al momento y un correo de aviso.",
+        "name": "Su nombre",
+        "email": "Correo electrónico",
+        "phone": "Teléfono (opcional)",
+        "building": "Edificio / torre",
+        "unit": "Piso / puerta",
+        "kind": "Tipo (opcional)",
+        "category": "Tema (opcional)",
+        "choose": "Que lo decida el servicio de atención",
+        "description": "¿Qué ha pasado?",
+        "files": "Fotos o PDF (hasta 5)",
+        "consent": "Acepto que se guarden mis datos para tramitar esta solicitud.",
+        "send": "Enviar",
+        "required": "Obligatorio.",
+        "bad_email": "Esta dirección de correo no parece correcta",
+        "too_short": "Describa el problema en pocas palabras (al menos 10 caracteres).",
+        "consent_needed": "Acepte para que podamos tramitar su solicitud.",
+        "bad_file": "Solo fotos (JPEG, PNG, GIF, WebP, HEIC) y PDF, de {mb} MB como máximo.",
+        "too_many_files": "Como máximo 5 archivos.",
+        "rate_limited": "Demasiados envíos desde aquí. Inténtelo más tarde.",
+        "expired": "El formulario ha caducado. Envíelo de nuevo.",
+        "done_title": "Gracias: su solicitud ha quedado registrada",
+        "done_number": "Su número",
+        "done_text": "Conserve este número. Le hemos enviado una confirmación a {email}.",
+        "status_title": "Estado de su solicitud",
+        "state": "Estado",
+        "deadlines": "Plazos",
+        "history": "Historial",
+        "add": "Añadir un mensaje o una foto",
+        "message": "Mensaje",
+        "added": "Su mensaje se ha añadido.",
+        "not_found": "No hay nada que mostrar. Use el enlace de su correo.",
+        "error": "Algo ha fallado por nuestra parte. Inténtelo más tarde.",
+    },
+}
+
+STATES = {
+    "accepted": {"en": "received", "zh": "已受理", "es": "recibida"},
+    "confirmed": {"en": "confirmed", "zh": "已确认", "es": "confirmada"},
+    "assessed": {"en": "assessed", "zh": "已评估", "es": "evaluada"},
+    "investigating": {"en": "being handled", "zh": "处理中", "es": "en curso"},
+    "replied": {"en": "answered", "zh": "已答复", "es": "respondida"},
+    "closed": {"en": "closed", "zh": "已关闭", "es": "cerrada"},
+    "revisited": {"en": "followed up", "zh": "已回访", "es": "seguimiento hecho"},
+    "fed_back": {"en": "completed", "zh": "已完成", "es": "completada"},
+}
+
+PUBLIC_EVENTS = {
+    "received": {
+        "en": "Your request was received",
+        "zh": "收到您的诉求",
+        "es": "Recibimos su solicitud",
+    },
+    "acknowledged": {
+        "en": "Confirmation sent",
+        "zh": "已发送确认邮件",
+        "es": "Confirmación enviada",
+    },
+    "message": {"en": "Your message", "zh": "您的留言", "es": "Su mensaje"},
+    "answer": {"en": "Answer sent to you", "zh": "已答复您", "es": "Respuesta enviada"},
+    "resolution": {"en": "Resolved", "zh": "处理完毕", "es": "Resuelta"},
+    "satisfaction": {"en": "Your rating", "zh": "您的评价", "es": "Su valoración"},
+    "reopened": {"en": "Reopened", "zh": "重新处理", "es": "Reabierta"},
+}
+"""What the owner sees of the history: never internal notes, staff names or other owners."""
+
+
+def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """?lang= first, then the cookie, then the browser's Accept-Language."""
+    for candidate in (query, cookie):
+        if candidate in STRINGS:
+            return candidate
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in STRINGS:
+            return code
+    return "en"
