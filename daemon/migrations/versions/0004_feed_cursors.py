@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('feed_cursors',
     sa.Column('feed', sa.String(length=64), nullable=False),
     sa.Column('cursor', sa.Text(), nullable=False),
-    sa.Column('updated_at', daemon.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('feed')
     )
     # ### end Alembic commands ###
