@@ -120,7 +120,8 @@ def _is_our_own(item: Item) -> bool:
         return True
     if item.sender and item.sender.lower() == desk:
         return True
-    if item.message_id:
+    # Our Message-IDs end in the desk's domain; only those can be one of our outbox rows.
+    if item.message_id and item.message_id.lower().endswith("@" + desk.rpartition("@")[2]):
         return (
             item.session.query(Outbox.id).filter_by(message_id=item.message_id).first() is not None
         )
