@@ -258,7 +258,7 @@ SUBMISSION_FIELDS = (
 """Fields of a web submission that a feed's or webhook's ``fields`` mapping may fill."""
 
 
-class _FieldMapping(Section):
+class FieldMapping(Section):
     """Where our submission fields are in a form service's JSON (dotted paths, e.g. a.b.0)."""
 
     id_field: str = "id"
@@ -266,14 +266,14 @@ class _FieldMapping(Section):
     files_field: str | None = None
 
     @model_validator(mode="after")
-    def _known_fields(self) -> _FieldMapping:
+    def _known_fields(self) -> FieldMapping:
         unknown = sorted(set(self.fields) - set(SUBMISSION_FIELDS))
         if unknown:
             raise ValueError(f"fields: unknown {unknown}; known: {list(SUBMISSION_FIELDS)}")
         return self
 
 
-class FeedSettings(_FieldMapping):
+class FeedSettings(FieldMapping):
     """An external form service polled over HTTP(S) for new submissions as JSON."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,50}$")
@@ -305,7 +305,7 @@ class FeedSettings(_FieldMapping):
         return self
 
 
-class WebhookSettings(_FieldMapping):
+class WebhookSettings(FieldMapping):
     """Form services that push submissions to POST /hooks/{name}, signed with HMAC-SHA256."""
 
     secret: SecretStr | None = None

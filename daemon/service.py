@@ -17,6 +17,7 @@ from daemon.config import Settings
 from daemon.db import Database
 from daemon.dispatch import Dispatcher, DispatchThread
 from daemon.intake.base import Incoming, Source, SourceUnavailable
+from daemon.intake.feeds import FeedPoller, make_pollers
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
 from daemon.pipeline import Pipeline
@@ -107,12 +108,14 @@ class Service:
         self.db.migrate()
         pipeline = self.start_sending()
         source = make_source(self.settings)
+        feeds = make_pollers(self.settings, self.db)
         self.notifier.notify("READY=1")
         backoff = Backoff()
         try:
             while not self.stopping:
                 self.notifier.notify("WATCHDOG=1")
                 self._sweep()
+                self._poll_feeds(pipeline, feeds)
                 try:
                     batch = source.fetch()
                     backoff.reset()
@@ -138,11 +141,22 @@ class Service:
         finally:
             self.notifier.notify("STOPPING=1")
             source.close()
+            for feed in feeds:
+                feed.close()
             if self.dispatch_thread is not None:
                 self.dispatch_thread.stop()
                 if once:
                     Dispatcher(self.settings, self.db).send_due()
         return 0
+
+    def _poll_feeds(self, pipeline: Pipeline, feeds: list[FeedPoller]) -> None:
+        """External form feeds that are due, between intake batches (each poll is bounded)."""
+        for feed in feeds:
+            if self.stopping:
+                return
+            if feed.due():
+                feed.poll(pipeline)
+                self.notifier.notify("WATCHDOG=1")
 
     def _handle(
         self, pipeline: Pipeline, source: str, batch: list[Incoming]
