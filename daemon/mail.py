@@ -30,6 +30,9 @@ the address is put into the finished bytes as UTF-8 instead (the SMTP server nee
 
 LOOP_HEADER = "X-Complaintd-Loop"
 TICKET_HEADER = "X-Complaintd-Ticket"
+KIND_HEADER = "X-Complaintd-Kind"
+CATEGORY_HEADER = "X-Complaintd-Category"
+"""What an owner chose on a web form; trusted only on items from web sources, never mail."""
 
 
 def desk_domain(settings: Settings) -> str:

@@ -271,11 +271,6 @@ def test_three_pages_make_seven_tickets_and_nothing_is_imported_twice(service, s
     print(f"\n7 submissions over 3 pages imported in {elapsed:.2f} s")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="daemon/web/submission.py labels fields 'Building / 楼栋 / Edificio', so the language "
-    "step sees Han characters and takes every submission with a building, unit or phone for zh",
-)
 def test_language_with_a_building_field(service, setup):
     service.submissions.append(
         submission(1, "The lift has been broken since Monday.", "o1@x.example", "Block 7")

@@ -10,6 +10,8 @@ from email.utils import format_datetime, make_msgid
 
 from daemon.charsets import one_line
 from daemon.clock import utcnow
+from daemon.mail import CATEGORY_HEADER, KIND_HEADER
+from handlers.language import detect
 
 CHANNEL_HEADER = "X-Complaintd-Channel"
 """Set on web submissions; trusted only for items whose source is a web source, never mail."""
@@ -33,6 +35,31 @@ class Submission:
     reference: str = ""
 
 
+LABELS = {
+    "en": {"phone": "Phone", "ref": "Reference"},
+    "zh": {"phone": "电话", "ref": "编号"},
+    "es": {"phone": "Teléfono", "ref": "Referencia"},
+}
+
+
+def _place(language: str, building: str, unit: str) -> str:
+    """Building and unit written the way an owner of that language writes them, so that the
+    location step reads them like words in a mail ("3栋1502", "Edificio 3, piso 2ºB")."""
+    building, unit = one_line(building, 60), one_line(unit, 60)
+    if language == "zh":
+        suffix = "" if not building or building.endswith(("栋", "号楼", "幢", "座")) else "栋"
+        return f"{building}{suffix}{unit}"
+    if language == "es":
+        return ", ".join(
+            filter(
+                None, (f"Edificio {building}" if building else "", f"piso {unit}" if unit else "")
+            )
+        )
+    return ", ".join(
+        filter(None, (f"Building {building}" if building else "", f"Unit {unit}" if unit else ""))
+    )
+
+
 def to_message(submission: Submission, desk_address: str, channel: str) -> bytes:
     """A message whose body reads like the owner's own words plus the form's fields."""
     message = EmailMessage(policy=SMTP)
@@ -50,14 +77,18 @@ def to_message(submission: Submission, desk_address: str, channel: str) -> bytes
     message[CHANNEL_HEADER] = channel
     if submission.language:
         message["Content-Language"] = submission.language
+    if submission.kind:
+        message[KIND_HEADER] = one_line(submission.kind, 32)
+    if submission.category:
+        message[CATEGORY_HEADER] = one_line(submission.category, 32)
+    language = submission.language or detect(submission.description)
+    labels = LABELS.get(language, LABELS["en"])
     lines = [submission.description.strip(), ""]
+    if place:
+        lines.append(_place(language, submission.building, submission.unit))
     for label, value in (
-        ("Building / 楼栋 / Edificio", submission.building),
-        ("Unit / 单元 / Piso", submission.unit),
-        ("Phone / 电话 / Teléfono", submission.phone),
-        ("Kind", submission.kind),
-        ("Category", submission.category),
-        ("Reference", submission.reference),
+        (labels["phone"], submission.phone),
+        (labels["ref"], submission.reference),
     ):
         if value:
             lines.append(f"{label}: {one_line(value, 200)}")
