@@ -18,6 +18,7 @@ ALIASES = {
     "extend": ("extend", "延期", "prorrogar", "ampliar"),
     "cost": ("cost", "费用", "coste", "costo"),
     "note": ("note", "备注", "nota"),
+    "reclassify": ("reclassify", "重新分类", "改类", "reclasificar"),
     "approve": ("approve", "批准", "同意", "aprobar", "apruebo"),
     "reject": ("reject", "驳回", "拒绝", "rechazar", "rechazo"),
 }
@@ -85,3 +86,13 @@ def approvers_for(cost: float) -> list[str]:
     if cost <= 20000:
         return ["gm"]
     return ["gm", "audit"]
+
+
+def fields(argument: str) -> dict[str, str]:
+    """``#reclassify category=repair severity=major`` (also ``:``/``：``) as a dict."""
+    found = {}
+    for part in argument.replace("：", "=").replace(":", "=").split():
+        name, _, value = part.partition("=")
+        if value:
+            found[name.strip().lower()] = value.strip().lower()
+    return found

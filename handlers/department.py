@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from daemon import commands, states
+from daemon import commands, corrections, states
 from daemon.clock import utcnow
 from daemon.i18n import format_when
 from daemon.models import Event, Ticket
@@ -222,6 +222,30 @@ def _note(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     return "internal note recorded (not sent to the owner)"
 
 
+def _reclassify(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    """Staff correct kind/category/severity by mail, as with ``complaintd tickets reclassify``."""
+    wanted = commands.fields(argument)
+    unknown = sorted(set(wanted) - {"kind", "category", "severity"})
+    if not wanted or unknown:
+        raise Refused("write #reclassify category=<c> kind=<k> severity=<s>")
+    try:
+        outcome = corrections.reclassify(
+            item.session, ticket, item.sender, "email", settings=item.settings, **wanted
+        )
+    except corrections.InvalidValue as exc:
+        raise Refused(str(exc)) from exc
+    if outcome.department and ticket.assignee:
+        send_staff_mail(
+            item,
+            ticket.assignee,
+            ASSIGNMENT,
+            "assignment",
+            department=ticket.department,
+            event="assigned",
+        )
+    return outcome.summary()
+
+
 def _answer(item: Item, ticket: Ticket, text: str) -> str:
     reviewer = item.settings.departments.get("customer_service")
     if item.settings.replies.review_department_answers and reviewer and reviewer.head:
@@ -253,6 +277,7 @@ COMMANDS = {
     "extend": _extend,
     "cost": _cost,
     "note": _note,
+    "reclassify": _reclassify,
     "approve": lambda item, ticket, argument, role: _decide(item, ticket, True),
     "reject": lambda item, ticket, argument, role: _decide(item, ticket, False),
 }

@@ -160,6 +160,21 @@ def test_an_extension_that_shortens_the_deadline_is_refused(desk):
     assert "REFUSED" in confirmation.get_body(("plain",)).get_content()
 
 
+def test_reclassify_by_mail_reroutes_and_is_kept_as_a_correction(desk):
+    number, _, assignment = _leak(desk)
+    refused = _reply(desk, assignment, HEAD, "#reclassify category=plumbing", "rc0")
+    [(_, _, confirmation)] = _mails(desk, refused.outbox_ids, "confirmation")
+    assert "REFUSED" in confirmation.get_body(("plain",)).get_content()
+    result = _reply(desk, assignment, HEAD, "#reclassify category=billing", "rc1")
+    assert result.outcome == "department_reply"
+    ticket, kinds = _ticket(desk, number)
+    assert (ticket.category, ticket.department) == ("billing", "finance")
+    assert "reclassified" in kinds
+    # Engineering no longer holds the ticket, so its head may not command it any more.
+    again = _reply(desk, assignment, HEAD, "#accept", "rc2")
+    assert again.outcome == "appended" and _ticket(desk, number)[0].status == "accepted"
+
+
 def test_note_stays_internal(desk):
     number, _, assignment = _leak(desk)
     result = _reply(desk, assignment, HEAD, "#备注 业主家里有老人，上门前先电话", "n1")
