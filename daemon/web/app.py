@@ -125,6 +125,8 @@ class WebDesk:
             languages=list(STRINGS),
             csrf=self.csrf_token(session_id),
             desk=self.settings.desk,
+            kind_names={k: _capital(i18n.kind_name(k, language)) for k in KINDS},
+            category_names={c: _capital(i18n.category_name(c, language)) for c in CATEGORIES},
             **context,
         )
         response = HTMLResponse(body, status_code=status)
@@ -145,11 +147,35 @@ class WebDesk:
         return bool(session_id) and hmac.compare_digest(self.csrf_token(session_id), token or "")
 
 
+def _same_address(actor: str | None, owner: str | None) -> bool:
+    return bool(actor and owner) and actor.strip().lower() == owner.strip().lower()
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
 async def _read_form(desk: WebDesk, request: Request) -> Any:
-    length = int(request.headers.get("content-length") or 0)
+    try:
+        length = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        raise HTTPException(400) from None
     if length > desk.max_body:
         raise HTTPException(413)
-    return await request.form(max_files=MAX_FILES + 1, max_fields=40, max_part_size=desk.max_file)
+    received = 0
+
+    async def limited() -> dict:
+        # A chunked body has no Content-Length: count what actually arrives.
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > desk.max_body:
+            raise HTTPException(413)
+        return message
+
+    return await Request(request.scope, limited).form(
+        max_files=MAX_FILES + 1, max_fields=40, max_part_size=desk.max_file
+    )
 
 
 async def _files(desk: WebDesk, uploads: list[Any], t: dict[str, str]) -> tuple[list, str | None]:
@@ -182,7 +208,8 @@ def _validate(form: Any, t: dict[str, str]) -> tuple[dict[str, str], dict[str, s
             errors["email"] = f"{t['bad_email']}: {exc}"
     if values["description"] and len(values["description"]) < 10:
         errors["description"] = t["too_short"]
-    if not form.get("consent"):
+    values["consent"] = "yes" if form.get("consent") else ""
+    if not values["consent"]:
         errors["consent"] = t["consent_needed"]
     values["kind"] = values["kind"] if values["kind"] in KINDS else ""
     values["category"] = values["category"] if values["category"] in CATEGORIES else ""
@@ -260,6 +287,8 @@ def build_app(settings: Settings, pipeline: Pipeline) -> Starlette:
                     (e.at, e.kind, e.text if e.kind == "message" else "")
                     for e in ticket.events
                     if e.kind in PUBLIC_EVENTS
+                    # anyone can write with the number in the subject: show the owner's own only
+                    and (e.kind != "message" or _same_address(e.actor, ticket.owner_email))
                 ],
             }
 
@@ -331,7 +360,13 @@ def build_app(settings: Settings, pipeline: Pipeline) -> Starlette:
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("web request failed: %s", exc)
-        return desk.render(request, "error", 500, message=STRINGS[desk.language(request)]["error"])
+        response = desk.render(
+            request, "error", 500, message=STRINGS[desk.language(request)]["error"]
+        )
+        # Starlette answers unhandled exceptions outside the user middleware stack, so the
+        # SecurityHeaders middleware never sees this response: add the headers here.
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = STRINGS[desk.language(request)]["error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import uvicorn
 
 from daemon.config import Settings
@@ -9,8 +11,15 @@ from daemon.service import Service
 from daemon.web.app import build_app
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     """Run until SIGTERM/SIGINT; uvicorn finishes the requests in flight first."""
+    # uvicorn raises the signal that stopped it again once it has shut down; with the default
+    # SIGTERM handler that killed the process (status -15) before the dispatcher was stopped.
+    signal.signal(signal.SIGTERM, _stop)
     service = Service(settings)
     service.db.migrate()
     pipeline = service.start_sending()

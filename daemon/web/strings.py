@@ -5,6 +5,7 @@ from __future__ import annotations
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Complaints and repair requests",
+        "colon": ":",
         "intro": "Tell us what happened. You will get a number at once and an e-mail confirmation.",
         "name": "Your name",
         "email": "E-mail",
@@ -41,6 +42,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "title": "投诉与报修",
+        "colon": "：",
         "intro": "请告诉我们发生了什么。提交后立即得到编号，并会收到确认邮件。",
         "name": "您的姓名",
         "email": "电子邮箱",
@@ -77,6 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "es": {
         "title": "Reclamaciones y solicitudes de reparación",
+        "colon": ":",
         "intro": "Cuéntenos qué ha pasado. Recibirá un número al momento y un correo de aviso.",
         "name": "Su nombre",
         "email": "Correo electrónico",
