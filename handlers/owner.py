@@ -46,7 +46,7 @@ def consent(text: str) -> bool | None:
     return None
 
 
-def _tell_assignee(item: Item, ticket: Ticket, what: str) -> None:
+def tell_assignee(item: Item, ticket: Ticket, what: str) -> None:
     if ticket.assignee:
         send_staff_mail(
             item,
@@ -95,7 +95,7 @@ def handle(item: Item, ticket: Ticket) -> None:
         item.ticket = None
         return
     append(item, ticket)
-    _tell_assignee(item, ticket, "message")
+    tell_assignee(item, ticket, "message")
     raise Done("appended", ticket.number)
 
 
@@ -115,4 +115,4 @@ def _answer_extension(item: Item, ticket: Ticket, pending: dict, agreed: bool) -
             raw_item_id=item.raw_item.id,
         )
     )
-    _tell_assignee(item, ticket, "extension_agreed" if agreed else "extension_refused")
+    tell_assignee(item, ticket, "extension_agreed" if agreed else "extension_refused")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from daemon.models import Event, Outbox, Ticket
 from daemon.numbering import number_pattern
+from daemon.replytext import latest_reply
 from handlers import alert
 from handlers.context import Done, Item
 
@@ -80,4 +81,9 @@ def run(item: Item) -> None:
     if ticket is not None:
         item.ticket = ticket
         append(item, ticket)
+        if item.sender and item.sender == ticket.owner_email and not item.untrusted:
+            from handlers.owner import tell_assignee
+
+            item.reply_text = item.reply_text or latest_reply(item.text)
+            tell_assignee(item, ticket, "message")
         raise Done("appended", ticket.number)

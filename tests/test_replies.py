@@ -301,3 +301,14 @@ def test_after_the_reopen_period_a_new_linked_ticket_starts(desk):
     new, _ = _ticket(desk, result.ticket)
     assert new.linked_to == number
     assert _ticket(desk, number)[0].status == "closed"
+
+
+def test_owner_writing_with_the_number_but_no_token_still_reaches_the_head(desk):
+    number, _, _ = _leak(desk)
+    raw = complaint("楼下邻居家也开始渗水了。", subject=f"Re: [{number}] 卫生间漏水", sender=OWNER)
+    result = desk.receive("test", "plain-owner", raw)
+    assert (result.outcome, result.ticket) == ("appended", number)
+    [(_, to, mail)] = _mails(desk, result.outbox_ids, "owner_message")
+    assert to == HEAD and "楼下邻居家也开始渗水了" in mail.get_body(("plain",)).get_content()
+    stranger = complaint("I know about this leak.", subject=f"Re: [{number}]", sender=STRANGER)
+    assert not desk.receive("test", "plain-stranger", stranger).outbox_ids

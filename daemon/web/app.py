@@ -39,6 +39,7 @@ from daemon.pipeline import Pipeline
 from daemon.templates import bundled_dir
 from daemon.web.strings import PUBLIC_EVENTS, STATES, STRINGS, pick_language
 from daemon.web.submission import Submission, to_message
+from daemon.web.webhook import webhook_route
 
 log = logging.getLogger(__name__)
 
@@ -378,13 +379,8 @@ def build_app(settings: Settings, pipeline: Pipeline) -> Starlette:
         Route("/status/{number}", status_page),
         Route("/status/{number}", status_post, methods=["POST"]),
         Route("/health", health),
+        webhook_route(settings, pipeline),
     ]
-    try:
-        from daemon.web.webhook import webhook_route
-
-        routes.append(webhook_route(settings, pipeline))
-    except ImportError:
-        pass
     return Starlette(
         debug=False,
         routes=routes,
