@@ -3,7 +3,7 @@ the owner's words, without the owner's address."""
 
 from __future__ import annotations
 
-from daemon import outbox, staff
+from daemon import staff
 from daemon.mail import from_template
 from daemon.models import Event
 from handlers.context import Item
@@ -37,17 +37,7 @@ def send_staff_mail(
         **staff.ticket_context(item.settings, ticket, language),
         **context,
     )
-    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
-    item.outbox.append(row)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="email",
-            kind=event or purpose,
-            data={"to": to, "message_id": row.message_id},
-        )
-    )
+    item.queue_mail(message, purpose, event)
 
 
 def run(item: Item) -> None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from daemon.calendar import BusinessCalendar
     from daemon.classifier import Classifier, Decision
     from daemon.config import Settings
+    from daemon.mail import Composed
     from daemon.models import Attachment, Outbox, RawItem, Ticket
     from daemon.templates import Templates
 
@@ -79,6 +80,24 @@ class Item:
     reply_text: str = ""
     untrusted: bool = False
     linked_to: str | None = None
+
+    def queue_mail(self, mail: Composed, purpose: str, event: str | None = None) -> Outbox:
+        """Put a composed mail about the ticket in the outbox and note it in the history."""
+        from daemon import outbox
+        from daemon.models import Event
+
+        row = outbox.add(self.session, mail, purpose=purpose, ticket=self.ticket)
+        self.outbox.append(row)
+        self.session.add(
+            Event(
+                ticket=self.ticket,
+                actor="complaintd",
+                channel="email",
+                kind=event or purpose,
+                data={"to": mail.recipient, "message_id": row.message_id},
+            )
+        )
+        return row
 
     def reply_address(self, role: str, recipient: str) -> str:
         """The signed Reply-To for a mail about the ticket in hand to this recipient."""

@@ -46,18 +46,7 @@ def run(item: Item) -> None:
         answer_by=format_when(answer_by, ticket.language, settings.desk.time_zone),
         status_url=status_url(item),
     )
-    row = outbox.add(item.session, message, purpose="ack", ticket=ticket)
-    item.outbox.append(row)
-    item.ack_message_id = row.message_id
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="email",
-            kind="acknowledged",
-            data={"to": recipient, "message_id": row.message_id},
-        )
-    )
+    item.ack_message_id = item.queue_mail(message, "ack", "acknowledged").message_id
 
 
 def status_url(item: Item) -> str:
@@ -90,14 +79,4 @@ def send_owner_mail(item: Item, template: str, purpose: str, **context: object) 
         status_url=status_url(item),
         **context,
     )
-    row = outbox.add(item.session, message, purpose=purpose, ticket=ticket)
-    item.outbox.append(row)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="email",
-            kind=purpose,
-            data={"to": ticket.owner_email, "message_id": row.message_id},
-        )
-    )
+    item.queue_mail(message, purpose)
