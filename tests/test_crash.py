@@ -43,6 +43,7 @@ BATCH = 20
 KILL_AT = (12, 31)
 """Ticket counts at which the service is killed: inside the first and the second batch."""
 
+
 def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(
     dovecot: DovecotServer,
     smtp_sink: SmtpSink,
