@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from daemon.config import Settings
 from daemon.db import Database
+from daemon.dispatch import deliver
 from daemon.models import Outbox, RawItem, Ticket
 
 
@@ -177,7 +178,5 @@ def quarantine(settings: Settings, db: Database, args: argparse.Namespace) -> in
         failed += result.outcome == "quarantined"
         print(f"{row_id}: {result.outcome} {result.ticket or result.error or ''}".rstrip())
         if result.outbox_ids:
-            from daemon.cli import _deliver
-
-            _deliver(settings, db, result.outbox_ids)
+            deliver(settings, db, result.outbox_ids)
     return 1 if failed else 0

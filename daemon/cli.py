@@ -10,7 +10,7 @@ from pathlib import Path
 
 from daemon import admin, config
 from daemon.db import Database
-from daemon.dispatch import Dispatcher
+from daemon.dispatch import deliver
 
 EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
 
@@ -151,7 +151,7 @@ def _ingest(settings: config.Settings, db: Database, file: Path, as_json: bool) 
     key = hashlib.sha256(raw).hexdigest()
     result = Pipeline(settings, db).receive("cli", key, raw)
     if result.outbox_ids:
-        _deliver(settings, db, result.outbox_ids)
+        deliver(settings, db, result.outbox_ids)
     outcome = "duplicate" if result.repeated else result.outcome
     ack = admin.ack_message_id(db, result.outbox_ids)
     payload = {"outcome": outcome, "ticket": result.ticket, **result.details}
@@ -161,15 +161,6 @@ def _ingest(settings: config.Settings, db: Database, file: Path, as_json: bool) 
     else:
         print(f"{outcome}: {result.ticket or ''} {result.error or ''}".strip())
     return 0
-
-
-def _deliver(settings: config.Settings, db: Database, ids: list[int]) -> None:
-    if settings.queue.redis_url:
-        from daemon.queue import MailQueue
-
-        MailQueue(settings.queue.redis_url, settings.queue.queue_name).enqueue(ids)
-    else:
-        Dispatcher(settings, db).send(ids)
 
 
 if __name__ == "__main__":

@@ -106,3 +106,13 @@ class DispatchThread(threading.Thread):
         self.stopping.set()
         self.wake.set()
         self.join(timeout=60)
+
+
+def deliver(settings: Settings, db: Database, ids: list[int]) -> None:
+    """Send these rows now (one-off commands): through rq when Redis is configured, else here."""
+    if settings.queue.redis_url:
+        from daemon.queue import MailQueue
+
+        MailQueue(settings.queue.redis_url, settings.queue.queue_name).enqueue(ids)
+    else:
+        Dispatcher(settings, db).send(ids)

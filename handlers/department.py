@@ -4,7 +4,7 @@ sender gets a confirmation, or a rejection with its reason."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from daemon import commands, corrections, states
 from daemon.clock import utcnow
@@ -104,7 +104,7 @@ def _extend(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     if days is not None:
         until = item.calendar.add_working_days(utcnow(), days)
     elif until_date is not None:
-        local_end = datetime.combine(until_date, item.settings.calendar.day_end or time(18))
+        local_end = datetime.combine(until_date, item.settings.calendar.day_end)
         until = local_end.replace(tzinfo=item.calendar.tz)
     else:
         raise Refused("give a date (2026-12-20) or a number of working days, then the reason")
