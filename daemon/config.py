@@ -179,6 +179,11 @@ class StorageSettings(Section):
     max_message_bytes: int = Field(30 * 1024 * 1024, gt=0)
 
 
+class IntakeSettings(Section):
+    parse_processes: int | None = Field(None, ge=0, le=1)
+    """Helper processes that parse the next batch; None: one when there is a spare CPU."""
+
+
 class MaildirSettings(Section):
     path: Path = Path("var/inbox")
     poll_seconds: float = Field(1.0, gt=0)
@@ -336,6 +341,7 @@ class Settings(Section):
     replies: RepliesSettings = RepliesSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
+    intake: IntakeSettings = IntakeSettings()
     maildir: MaildirSettings = MaildirSettings()
     imap: ImapSettings | None = None
     smtp: SmtpSettings | None = None

@@ -17,11 +17,11 @@ from daemon.config import Settings
 from daemon.db import Database
 from daemon.intake.base import Incoming
 from daemon.models import RawItem
+from daemon.reading import Reading, message_ids
 from daemon.templates import Templates
 from daemon.tokens import load_secret
 from handlers import PIPELINE
 from handlers.context import Done, Hold, Item
-from handlers.parse import message_ids
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,18 @@ class Pipeline:
         """One item; see ``receive_batch``."""
         return self.receive_batch(source, [Incoming(key, raw, max(size or 0, len(raw)))])[0]
 
-    def receive_batch(self, source: str, batch: list[Incoming]) -> list[Result]:
+    def receive_batch(
+        self,
+        source: str,
+        batch: list[Incoming],
+        readings: list[Reading | None] | None = None,
+    ) -> list[Result]:
         """Record and process a batch in one transaction, each item in its own savepoint.
 
         The raw bytes are inserted before the steps run, and a failing item rolls back only
         its own savepoint and lands in quarantine. A source marks items done only after this
-        returns, so a crash before the commit leaves them to be fetched again.
+        returns, so a crash before the commit leaves them to be fetched again. ``readings``
+        are the items already parsed by the read-ahead helper (None: parse here).
         """
         results = []
         with self.db.transaction() as session:
@@ -93,7 +99,7 @@ class Pipeline:
                     select(RawItem).where(RawItem.source == source, RawItem.source_key.in_(keys))
                 )
             }
-            for incoming in batch:
+            for incoming, reading in zip(batch, readings or [None] * len(batch), strict=True):
                 row = known.get(incoming.key)
                 if row is not None and row.status in FINISHED:
                     results.append(
@@ -102,7 +108,7 @@ class Pipeline:
                     continue
                 if row is None:
                     row = known[incoming.key] = self._record(session, source, incoming)
-                results.append(self._process(session, row))
+                results.append(self._process(session, row, reading))
         self._after_commit(results)
         return results
 
@@ -129,8 +135,11 @@ class Pipeline:
         session.flush()
         return row
 
-    def _process(self, session: Session, raw_item: RawItem) -> Result:
+    def _process(
+        self, session: Session, raw_item: RawItem, reading: Reading | None = None
+    ) -> Result:
         item = Item(
+            reading=reading,
             raw_item=raw_item,
             session=session,
             settings=self.settings,

@@ -21,6 +21,8 @@ from daemon.intake.feeds import FeedPoller, make_pollers
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
 from daemon.pipeline import Pipeline
+from daemon.readahead import ReadAhead
+from daemon.reading import Reading
 
 log = logging.getLogger(__name__)
 
@@ -111,21 +113,21 @@ class Service:
         feeds = make_pollers(self.settings, self.db)
         self.notifier.notify("READY=1")
         backoff = Backoff()
+        ahead = ReadAhead(self.settings)
         try:
             while not self.stopping:
                 self.notifier.notify("WATCHDOG=1")
                 self._sweep()
                 self._poll_feeds(pipeline, feeds)
                 try:
-                    batch = source.fetch()
+                    self._step(pipeline, source, ahead)
                     backoff.reset()
-                    if not batch:
+                    if ahead.pending is None:
                         if once:
                             break
                         source.wait(5.0)
-                        continue
-                    source.finish(self._handle(pipeline, source.name, batch))
                 except SourceUnavailable as exc:
+                    ahead.collect()  # the unfinished batch stays in the source for later
                     if once:
                         log.error("%s", exc)
                         return 1
@@ -140,6 +142,7 @@ class Service:
                     self._sleep(delay)
         finally:
             self.notifier.notify("STOPPING=1")
+            ahead.close()
             source.close()
             for feed in feeds:
                 feed.close()
@@ -148,6 +151,20 @@ class Service:
                 if once:
                     Dispatcher(self.settings, self.db).send_due()
         return 0
+
+    def _step(self, pipeline: Pipeline, source: Source, ahead: ReadAhead) -> None:
+        """Fetch the next batch, then record the one fetched before while the helper parses.
+
+        Only one batch is ever ahead, and it is left out of the fetch until it is finished.
+        """
+        in_hand = ahead.pending
+        skip = {incoming.handle for incoming in in_hand or []}
+        batch = source.fetch(skip)
+        readings = ahead.collect() if in_hand is not None else []
+        if batch:
+            ahead.submit(batch)
+        if in_hand:
+            source.finish(self._handle(pipeline, source.name, in_hand, readings))
 
     def _poll_feeds(self, pipeline: Pipeline, feeds: list[FeedPoller]) -> None:
         """External form feeds that are due, between intake batches (each poll is bounded)."""
@@ -159,12 +176,16 @@ class Service:
                 self.notifier.notify("WATCHDOG=1")
 
     def _handle(
-        self, pipeline: Pipeline, source: str, batch: list[Incoming]
+        self,
+        pipeline: Pipeline,
+        source: str,
+        batch: list[Incoming],
+        readings: list[Reading | None],
     ) -> list[tuple[Incoming, bool]]:
         """The batch in one transaction; a stop request leaves the rest for the next start."""
         if self.stopping:
             return []
-        results = pipeline.receive_batch(source, batch)
+        results = pipeline.receive_batch(source, batch, readings)
         return [
             (incoming, result.outcome == "quarantined")
             for incoming, result in zip(batch, results, strict=True)

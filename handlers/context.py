@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from daemon.config import Settings
     from daemon.mail import Composed
     from daemon.models import Attachment, Outbox, RawItem, Ticket
+    from daemon.reading import Reading
     from daemon.templates import Templates
 
 
@@ -39,15 +40,6 @@ class Reject(Exception):
 
 
 @dataclass
-class Part:
-    """A decoded attachment, kept only until it is stored."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
 class Item:
     """One raw item on its way through the pipeline, with what each step found out."""
 
@@ -60,6 +52,7 @@ class Item:
     calendar: BusinessCalendar
     secret: bytes = b""
     channel: str = "email"
+    reading: Reading | None = None
     message: Message | None = None
     message_id: str | None = None
     subject: str = ""
@@ -69,7 +62,6 @@ class Item:
     text: str = ""
     in_reply_to: list[str] = field(default_factory=list)
     content_language: str = ""
-    parts: list[Part] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     oversize: bool = False
     ticket: Ticket | None = None

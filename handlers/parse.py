@@ -1,195 +1,42 @@
-"""Parse: raw bytes into subject, sender, readable text and attachments, whatever the charset."""
+"""Parse: raw bytes into subject, sender, readable text and attachments, whatever the charset.
+
+The reading itself is in ``daemon.reading``; the service usually hands the step one made in a
+helper process, and the step records what was read.
+"""
 
 from __future__ import annotations
 
-import email
-import re
-from collections.abc import Iterator
-from email._policybase import Compat32
-from email.message import Message
-from email.utils import getaddresses
-
-import html2text
-from email_validator import EmailNotValidError, validate_email
-
-from daemon.charsets import decode_bytes, decode_header_value, one_line
 from daemon.models import Attachment
-from handlers.context import Item, Part, Reject
+from daemon.reading import Unreadable, read
+from handlers.context import Item, Reject
 
 name = "parse"
-_MSGID = re.compile(r"<([^<>\s]{1,900})>")
-_BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
-_FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-class _RawHeaders(Compat32):
-    """compat32 parsing, but header values come back as received (8-bit bytes kept as surrogates)
-    so that our own decoding, not a lossy ``unknown-8bit`` Header, reads them."""
-
-    def header_fetch_parse(self, name: str, value: str) -> str:
-        return value
-
-
-RAW_HEADERS = _RawHeaders()
-
-
-def message_ids(value: str | None) -> list[str]:
-    """All Message-IDs in a header such as References, without angle brackets."""
-    return _MSGID.findall(str(value or ""))
-
-
-def _checked(addr: str) -> str | None:
-    try:
-        return validate_email(
-            addr, check_deliverability=False, allow_smtputf8=True, test_environment=True
-        ).normalized
-    except EmailNotValidError:
-        return None
-
-
-def address(value: str | None) -> tuple[str, str | None]:
-    """The display name and the checked address of a From/Reply-To header (None if unusable)."""
-    text = str(value or "")
-    if not text.isascii():
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"))
-    for display, addr in getaddresses([text]):
-        checked = _checked(addr)
-        if checked:
-            return one_line(decode_header_value(display), 255), checked
-    for bare in _BARE_ADDRESS.findall(text):
-        checked = _checked(bare)
-        if checked:
-            return "", checked
-    return "", None
-
-
-def html_to_text(html: str) -> str:
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
-    converter.ignore_images = True
-    converter.ignore_emphasis = True
-    converter.unicode_snob = True
-    return converter.handle(html).strip()
-
-
-def _payload(part: Message) -> bytes:
-    try:
-        data = part.get_payload(decode=True)
-    except (ValueError, TypeError, LookupError):
-        data = None
-    if isinstance(data, bytes):
-        return data
-    raw = part.get_payload()
-    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-
-
-def _filename(part: Message, index: int) -> str:
-    try:
-        raw = part.get_filename()
-    except (ValueError, LookupError):
-        raw = None
-    cleaned = _FILENAME_BAD.sub("_", one_line(decode_header_value(raw), 200)).strip(" ._")
-    if cleaned:
-        return cleaned
-    subtype = part.get_content_subtype() or "bin"
-    return f"attachment-{index}.{subtype[:10]}"
-
-
-def _is_attachment(part: Message) -> bool:
-    disposition = part.get_content_disposition()
-    if disposition == "attachment":
-        return True
-    if part.get_content_maintype() == "text" and part.get_content_subtype() in ("plain", "html"):
-        return False
-    return part.get_content_maintype() != "multipart"
-
-
-def read_body(message: Message) -> tuple[str, list[Part]]:
-    """The readable text (plain preferred, else HTML turned into text) and the attachments.
-
-    A forwarded message (message/rfc822) is kept whole as an .eml attachment, and its text
-    follows the forwarder's own, so that staff read the complaint that was passed on.
-    """
-    plain: list[str] = []
-    html: list[str] = []
-    parts: list[Part] = []
-    forwarded: list[str] = []
-    _collect(message, plain, html, parts, forwarded)
-    if any(chunk.strip() for chunk in plain):
-        body = "\n\n".join(chunk.strip() for chunk in plain)
-    else:
-        body = "\n\n".join(html_to_text(chunk) for chunk in html)
-    for text in forwarded:
-        body = f"{body}\n\n---------- Forwarded message ----------\n{text}"
-    return body.replace("\r\n", "\n").replace("\x00", "").strip(), parts
-
-
-def _leaves(message: Message) -> Iterator[Message]:
-    """Like walk(), but a forwarded message is one leaf rather than a tree to descend into."""
-    if message.get_content_type() == "message/rfc822" or not message.is_multipart():
-        yield message
-        return
-    for sub in message.get_payload():
-        if isinstance(sub, Message):
-            yield from _leaves(sub)
-
-
-def _collect(
-    message: Message, plain: list[str], html: list[str], parts: list[Part], forwarded: list[str]
-) -> None:
-    for part in _leaves(message):
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload(0) if part.is_multipart() else None
-            if isinstance(inner, Message):
-                subject = one_line(decode_header_value(inner.get("Subject")), 120) or "message"
-                name = _filename(part, 0) if part.get_filename() else f"{subject}.eml"
-                data = inner.as_bytes(policy=RAW_HEADERS)
-                parts.append(Part(_FILENAME_BAD.sub("_", name), "message/rfc822", data))
-                forwarded.append(read_body(inner)[0])
-                continue
-        if _is_attachment(part):
-            parts.append(
-                Part(_filename(part, len(parts) + 1), part.get_content_type(), _payload(part))
-            )
-            continue
-        text = decode_bytes(_payload(part), part.get_content_charset())
-        (html if part.get_content_subtype() == "html" else plain).append(text)
 
 
 def run(item: Item) -> None:
-    raw = item.raw_item.raw
-    if not raw.strip():
-        raise Reject("empty message")
-    message = email.message_from_bytes(raw, policy=RAW_HEADERS)
-    if not message.keys():
-        raise Reject("not an email message: no headers found")
-    item.message = message
-    ids = message_ids(message.get("Message-ID"))
-    item.message_id = ids[0] if ids else None
-    item.subject = one_line(decode_header_value(message.get("Subject")))
-    for header in ("From", "Sender", "Reply-To"):
-        item.sender_name, item.sender = address(message.get(header))
-        if item.sender:
-            break
-    item.reply_to = address(message.get("Reply-To"))[1]
-    item.in_reply_to = message_ids(message.get("In-Reply-To")) + message_ids(
-        message.get("References")
-    )
-    item.content_language = str(message.get("Content-Language") or "").strip().lower()
-    if item.oversize:
-        return
-    item.text, item.parts = read_body(message)
-    for part in item.parts:
-        stored = item.store.put(part.data)
-        item.attachments.append(
-            Attachment(
-                raw_item_id=item.raw_item.id,
-                filename=part.filename,
-                content_type=one_line(part.content_type, 255),
-                size=stored.size,
-                sha256=stored.sha256,
-                stored=stored.stored,
-            )
+    reading = item.reading
+    if reading is None:
+        try:
+            reading = read(item.raw_item.raw, item.store, headers_only=item.oversize)
+        except Unreadable as exc:
+            raise Reject(str(exc)) from exc
+    item.message = reading.message
+    item.message_id = reading.message_id
+    item.subject = reading.subject
+    item.sender_name, item.sender = reading.sender_name, reading.sender
+    item.reply_to = reading.reply_to
+    item.in_reply_to = reading.in_reply_to
+    item.content_language = reading.content_language
+    item.text = reading.text
+    item.attachments = [
+        Attachment(
+            raw_item_id=item.raw_item.id,
+            filename=part.filename,
+            content_type=part.content_type,
+            size=part.size,
+            sha256=part.sha256,
+            stored=part.stored,
         )
-        part.data = b""
+        for part in reading.attachments
+    ]
     item.session.add_all(item.attachments)

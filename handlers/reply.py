@@ -15,7 +15,7 @@ from daemon.models import Event, Ticket
 from handlers import department, owner
 from handlers.assign import send_staff_mail
 from handlers.context import Item
-from handlers.parse import address
+from daemon.reading import address
 
 name = "reply"
 _ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")

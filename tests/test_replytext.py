@@ -19,7 +19,7 @@ from mailparser_reply import EmailMessage
 
 from daemon import replytext
 from daemon.replytext import latest_reply, library_languages
-from handlers.parse import html_to_text
+from daemon.reading import html_to_text
 
 FIXTURES = Path(__file__).with_name("replies")
 CASES = sorted(

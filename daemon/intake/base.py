@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,8 +24,9 @@ class Incoming:
 class Source(Protocol):
     name: str
 
-    def fetch(self) -> list[Incoming]:
-        """The next batch of waiting items (empty when there are none)."""
+    def fetch(self, skip: Collection[object] = ()) -> list[Incoming]:
+        """The next batch of waiting items (empty when there are none), leaving out the
+        handles in ``skip``: a batch fetched earlier and not finished yet."""
 
     def finish(self, done: list[tuple[Incoming, bool]]) -> None:
         """Mark items handled after their transaction committed (bool: quarantined)."""

@@ -12,7 +12,7 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
@@ -92,11 +92,11 @@ class ImapSource:
             self._drop()
             raise SourceUnavailable(f"IMAP {type(exc).__name__}: {exc}") from exc
 
-    def fetch(self) -> list[Incoming]:
-        return self._call(self._fetch)
+    def fetch(self, skip: Collection[object] = ()) -> list[Incoming]:
+        return self._call(lambda box: self._fetch(box, skip))
 
-    def _fetch(self, box: MailBox) -> list[Incoming]:
-        uids = box.uids("ALL")[: self.settings.batch_size]
+    def _fetch(self, box: MailBox, skip: Collection[object]) -> list[Incoming]:
+        uids = [uid for uid in box.uids("ALL") if uid not in skip][: self.settings.batch_size]
         if not uids:
             return []
         client = box.client

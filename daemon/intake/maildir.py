@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from daemon.intake.base import Incoming
@@ -28,9 +29,9 @@ class MaildirSource:
     def _waiting(self) -> list[str]:
         return sorted(n for n in os.listdir(self.root / "new") if not n.startswith("."))
 
-    def fetch(self) -> list[Incoming]:
+    def fetch(self, skip: Collection[object] = ()) -> list[Incoming]:
         items = []
-        for name in self._waiting()[: self.batch]:
+        for name in [n for n in self._waiting() if n not in skip][: self.batch]:
             path = self.root / "new" / name
             try:
                 size = path.stat().st_size

@@ -1,0 +1,150 @@
+"""Read ahead: a helper process parses the next fetched batch while the service records this one.
+
+Parsing (charsets, HTML, attachments) is about a third of the work per message and needs no
+database, so on a machine with more than one CPU it runs beside the pipeline. The helper is a
+plain child process speaking pickle over its stdin/stdout; it ends when the service closes the
+pipe or dies. If it fails, the pipeline parses inline: nothing depends on the helper.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from daemon.attachments import AttachmentStore
+from daemon.reading import Reading, read
+
+if TYPE_CHECKING:
+    from daemon.config import Settings
+    from daemon.intake.base import Incoming
+
+log = logging.getLogger(__name__)
+
+
+def helper_count(settings: Settings) -> int:
+    """The configured number of parse helpers; by default one when there is a CPU to spare."""
+    configured = settings.intake.parse_processes
+    if configured is not None:
+        return configured
+    return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+class ReadAhead:
+    """Hands one batch at a time to the helper; ``collect`` returns None readings when there
+    is no helper (or it failed), which tells the pipeline to parse those items itself."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.storage = settings.storage
+        self.enabled = helper_count(settings) > 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pending: list[Incoming] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.process is None or self.process.poll() is not None:
+            command = [
+                sys.executable,
+                "-m",
+                "daemon.readahead",
+                str(Path(self.storage.attachments_dir).resolve()),
+                str(self.storage.max_attachment_bytes),
+            ]
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return self.process
+
+    def submit(self, batch: list[Incoming]) -> None:
+        """Start reading ``batch``; call ``collect`` before the next ``submit``."""
+        self.pending = batch
+        if not self.enabled:
+            return
+        try:
+            process = self._start()
+            pickle.dump([(i.raw, i.size > len(i.raw)) for i in batch], process.stdin, protocol=5)
+            process.stdin.flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def collect(self) -> list[Reading | None]:
+        """The readings of the submitted batch, in order (None: parse it in the pipeline)."""
+        if self.pending is None:
+            return []
+        batch, self.pending = self.pending, None
+        if self.process is not None:
+            try:
+                readings = pickle.load(self.process.stdout)
+                if len(readings) == len(batch):
+                    return readings
+                self._failed(ValueError(f"{len(readings)} readings for {len(batch)} items"))
+            except (OSError, EOFError, pickle.UnpicklingError) as exc:
+                self._failed(exc)
+        return [None] * len(batch)
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("parse helper failed (%s); parsing in the service until it restarts", exc)
+        self.close()
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _read_one(store: AttachmentStore, raw: bytes, headers_only: bool) -> Reading | None:
+    try:
+        return read(raw, store, headers_only=headers_only)
+    except Exception:  # noqa: BLE001 - the pipeline reads it again and quarantines it properly
+        return None
+
+
+def serve(store: AttachmentStore) -> None:
+    """The helper's loop: a pickled list of (raw, headers_only) in, a list of readings out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the service stops us by closing the pipe
+    requests = sys.stdin.buffer
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a stray print must not corrupt the answers
+    while True:
+        try:
+            batch = pickle.load(requests)
+        except EOFError:
+            return
+        readings = [_read_one(store, raw, headers_only) for raw, headers_only in batch]
+        try:
+            answers.write(_pickled(readings))
+            answers.flush()
+        except BrokenPipeError:
+            return
+
+
+def _pickled(readings: list[Reading | None]) -> bytes:
+    """The answer; a reading that will not pickle (absurdly deep MIME nesting) becomes None."""
+    try:
+        return pickle.dumps(readings, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return pickle.dumps([None if _unpicklable(r) else r for r in readings], protocol=5)
+
+
+def _unpicklable(reading: Reading | None) -> bool:
+    try:
+        pickle.dumps(reading, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return True
+    return False
+
+
+if __name__ == "__main__":
+    serve(AttachmentStore(Path(sys.argv[1]), int(sys.argv[2])))
