@@ -10,11 +10,21 @@ import re
 import string
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from daemon.models import NumberSequence
+
+_SEQUENCES = NumberSequence.__table__
+_BUMP = (
+    update(_SEQUENCES)
+    .where(_SEQUENCES.c.scope == bindparam("in_scope"))
+    .values(last=_SEQUENCES.c.last + 1)
+    .returning(_SEQUENCES.c.last)
+)
+"""A Core statement, built once: no ORM bulk-update bookkeeping on every ticket."""
+_CREATE = insert(_SEQUENCES)
 
 _DATE_WIDTH = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{2}", "%d": r"\d{2}", "%j": r"\d{3}"}
 
@@ -25,22 +35,18 @@ def scope_for(number_format: str, local_time: datetime) -> str:
 
 
 def next_value(session: Session, scope: str) -> int:
-    """Bump the scope's counter and return the new value, holding its row lock until commit."""
-    bump = (
-        update(NumberSequence)
-        .where(NumberSequence.scope == scope)
-        .values(last=NumberSequence.last + 1)
-        .returning(NumberSequence.last)
-    )
-    value = session.execute(bump).scalar()
+    """Bump the scope's counter and return the new value, holding its row lock until commit.
+
+    Runs on the session's own connection, so the bump is part of the ticket's transaction."""
+    value = session.connection().execute(_BUMP, {"in_scope": scope}).scalar()
     if value is not None:
         return value
     try:
         with session.begin_nested():
-            session.execute(insert(NumberSequence).values(scope=scope, last=0))
+            session.connection().execute(_CREATE, {"scope": scope, "last": 0})
     except IntegrityError:
         pass
-    return session.execute(bump).scalar_one()
+    return session.connection().execute(_BUMP, {"in_scope": scope}).scalar_one()
 
 
 def format_number(number_format: str, local_time: datetime, seq: int) -> str:
