@@ -179,9 +179,13 @@ class StorageSettings(Section):
     max_message_bytes: int = Field(30 * 1024 * 1024, gt=0)
 
 
-class IntakeSettings(Section):
-    parse_processes: int | None = Field(None, ge=0, le=1)
-    """Helper processes that parse the next batch; None: one when there is a spare CPU."""
+class ServiceSettings(Section):
+    parse_helper: bool | None = None
+    """Parse the next batch in a helper process beside the intake loop; None: when there is
+    a CPU to spare for it."""
+
+    def use_parse_helper(self) -> bool:
+        return self.parse_helper if self.parse_helper is not None else (os.cpu_count() or 1) > 1
 
 
 class MaildirSettings(Section):
@@ -341,7 +345,7 @@ class Settings(Section):
     replies: RepliesSettings = RepliesSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
-    intake: IntakeSettings = IntakeSettings()
+    service: ServiceSettings = ServiceSettings()
     maildir: MaildirSettings = MaildirSettings()
     imap: ImapSettings | None = None
     smtp: SmtpSettings | None = None

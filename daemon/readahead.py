@@ -28,21 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def helper_count(settings: Settings) -> int:
-    """The configured number of parse helpers; by default one when there is a CPU to spare."""
-    configured = settings.intake.parse_processes
-    if configured is not None:
-        return configured
-    return 1 if (os.cpu_count() or 1) > 1 else 0
-
-
 class ReadAhead:
     """Hands one batch at a time to the helper; ``collect`` returns None readings when there
     is no helper (or it failed), which tells the pipeline to parse those items itself."""
 
     def __init__(self, settings: Settings) -> None:
         self.storage = settings.storage
-        self.enabled = helper_count(settings) > 0
+        self.enabled = settings.service.use_parse_helper()
         self.process: subprocess.Popen[bytes] | None = None
         self.pending: list[Incoming] | None = None
 

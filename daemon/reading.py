@@ -25,6 +25,10 @@ _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 _FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
+_BINARY = ("image", "audio", "video", "application")
+"""Attachment types whose bytes leave the message once read (they are the bulk of big mail)."""
+
+
 class Unreadable(ValueError):
     """The bytes are not an email message we can answer."""
 
@@ -194,6 +198,8 @@ def _collect(
             parts.append(
                 Part(_filename(part, len(parts) + 1), part.get_content_type(), _payload(part))
             )
+            if part.get_content_maintype() in _BINARY:
+                part.set_payload("")  # stored as a file; nothing later reads it from the message
             continue
         text = decode_bytes(_payload(part), part.get_content_charset())
         (html if part.get_content_subtype() == "html" else plain).append(text)

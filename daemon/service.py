@@ -6,9 +6,9 @@ import logging
 import signal
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sdnotify
-from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import outbox
@@ -17,12 +17,14 @@ from daemon.config import Settings
 from daemon.db import Database
 from daemon.dispatch import Dispatcher, DispatchThread
 from daemon.intake.base import Incoming, Source, SourceUnavailable
-from daemon.intake.feeds import FeedPoller, make_pollers
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
 from daemon.pipeline import Pipeline
 from daemon.readahead import ReadAhead
 from daemon.reading import Reading
+
+if TYPE_CHECKING:
+    from daemon.intake.feeds import FeedPoller
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ class Service:
         return Pipeline(self.settings, self.db, on_outbox=self.dispatch_thread.notify)
 
     def _enqueue(self, ids: list[int]) -> None:
+        from redis.exceptions import RedisError
+
         try:
             self.mail_queue.enqueue(ids)
         except RedisError as exc:
@@ -110,7 +114,7 @@ class Service:
         self.db.migrate()
         pipeline = self.start_sending()
         source = make_source(self.settings)
-        feeds = make_pollers(self.settings, self.db)
+        feeds = self._feed_pollers()
         self.notifier.notify("READY=1")
         backoff = Backoff()
         ahead = ReadAhead(self.settings)
@@ -120,9 +124,9 @@ class Service:
                 self._sweep()
                 self._poll_feeds(pipeline, feeds)
                 try:
-                    self._step(pipeline, source, ahead)
+                    busy = self._step(pipeline, source, ahead)
                     backoff.reset()
-                    if ahead.pending is None:
+                    if not busy:
                         if once:
                             break
                         source.wait(5.0)
@@ -152,8 +156,9 @@ class Service:
                     Dispatcher(self.settings, self.db).send_due()
         return 0
 
-    def _step(self, pipeline: Pipeline, source: Source, ahead: ReadAhead) -> None:
-        """Fetch the next batch, then record the one fetched before while the helper parses.
+    def _step(self, pipeline: Pipeline, source: Source, ahead: ReadAhead) -> bool:
+        """Fetch the next batch, then record the one fetched before while the helper parses;
+        False when there was nothing to do, which is when to wait for news.
 
         Only one batch is ever ahead, and it is left out of the fetch until it is finished.
         """
@@ -165,6 +170,15 @@ class Service:
             ahead.submit(batch)
         if in_hand:
             source.finish(self._handle(pipeline, source.name, in_hand, readings))
+        return bool(batch or in_hand)
+
+    def _feed_pollers(self) -> list[FeedPoller]:
+        """Only a desk with feeds loads the HTTP client."""
+        if not self.settings.feeds:
+            return []
+        from daemon.intake.feeds import make_pollers
+
+        return make_pollers(self.settings, self.db)
 
     def _poll_feeds(self, pipeline: Pipeline, feeds: list[FeedPoller]) -> None:
         """External form feeds that are due, between intake batches (each poll is bounded)."""
