@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from daemon.clock import utcnow
@@ -13,6 +13,14 @@ from daemon.models import Outbox, Ticket
 
 CLAIM_SECONDS = 120
 """How long a dispatcher owns a row it is sending; after that another may take it over."""
+
+_OUTBOX = Outbox.__table__
+_RECENT = select(func.count(_OUTBOX.c.id)).where(
+    _OUTBOX.c.recipient == bindparam("to"),
+    _OUTBOX.c.purpose == bindparam("for_purpose"),
+    _OUTBOX.c.created_at >= bindparam("since"),
+)
+"""Built once and run as Core: it is asked for every acknowledgement the pipeline sends."""
 
 
 def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None = None) -> Outbox:
@@ -31,11 +39,10 @@ def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None
 
 
 def recent_count(session: Session, recipient: str, purpose: str, hours: float = 1.0) -> int:
+    """Mails of one purpose queued for a recipient within the last ``hours`` (flushed rows)."""
     since = utcnow() - timedelta(hours=hours)
-    query = select(func.count(Outbox.id)).where(
-        Outbox.recipient == recipient, Outbox.purpose == purpose, Outbox.created_at >= since
-    )
-    return session.scalar(query) or 0
+    params = {"to": recipient, "for_purpose": purpose, "since": since}
+    return session.connection().execute(_RECENT, params).scalar() or 0
 
 
 def due_ids(session: Session, limit: int = 100, older_than: datetime | None = None) -> list[int]:
