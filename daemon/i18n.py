@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 
 LOCALES = {"zh": "zh_CN", "es": "es_ES", "en": "en_GB"}
@@ -117,10 +119,16 @@ def location_text(location: dict[str, str] | None, language: str = "en") -> str:
     return LOCATION_SEPARATOR.get(language, " / ").join(written)
 
 
+@cache
+def _locale(name: str) -> Locale:
+    """Babel's locale, parsed once: parsing zh_CN costs more than formatting the date."""
+    return Locale.parse(name)
+
+
 def format_when(moment: datetime, language: str, time_zone: str) -> str:
     """A deadline as an owner reads it: weekday, date and time in the desk's time zone."""
     local = moment.astimezone(ZoneInfo(time_zone))
-    locale = LOCALES.get(language, "en_GB")
+    locale = _locale(LOCALES.get(language, "en_GB"))
     pattern = {"zh": "yyyy年M月d日 EEEE HH:mm", "es": "EEEE d 'de' MMMM 'de' yyyy, HH:mm"}.get(
         language, "EEEE d MMMM yyyy, HH:mm"
     )
