@@ -18,7 +18,10 @@ def bundled_dir() -> Path:
 
 
 class Templates:
-    """Renders ``<language>/<audience>/<name>.<part>.j2``, falling back to English."""
+    """Renders ``<language>/<audience>/<name>.<part>.j2``, falling back to English.
+
+    Which file serves a name is decided once; an edited file is read again, a file added
+    later is seen after a restart."""
 
     def __init__(self, override_dir: Path | None = None) -> None:
         loaders: list[jinja2.BaseLoader] = []
@@ -36,16 +39,33 @@ class Templates:
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
+        self._found: dict[tuple[str, str, str], jinja2.Template | None] = {}
 
     def render(self, language: str, name: str, part: str, **context: Any) -> str:
         """Render one part (subject, txt, html) in the language, or in English when missing."""
-        env = self._html if part == "html" else self._text
-        names = [f"{language}/{name}.{part}.j2", f"en/{name}.{part}.j2"]
-        return env.select_template(names).render(**context)
+        template = self._find(language, name, part)
+        if template is None:
+            raise jinja2.TemplatesNotFound(self._names(language, name, part))
+        return template.render(**context)
 
     def has(self, language: str, name: str, part: str) -> bool:
+        return self._find(language, name, part) is not None
+
+    def _find(self, language: str, name: str, part: str) -> jinja2.Template | None:
+        """The compiled template, looked up once per name; a file edited since is read again."""
+        key = (language, name, part)
+        if key in self._found:
+            template = self._found[key]
+            if template is None or template.is_up_to_date:
+                return template
+        env = self._html if part == "html" else self._text
         try:
-            self._text.select_template([f"{language}/{name}.{part}.j2", f"en/{name}.{part}.j2"])
+            template = env.select_template(self._names(language, name, part))
         except jinja2.TemplatesNotFound:
-            return False
-        return True
+            template = None
+        self._found[key] = template
+        return template
+
+    @staticmethod
+    def _names(language: str, name: str, part: str) -> list[str]:
+        return [f"{language}/{name}.{part}.j2", f"en/{name}.{part}.j2"]
