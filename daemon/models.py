@@ -18,7 +18,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    orm_insert_sentinel,
+    relationship,
+)
 
 from daemon.clock import utcnow
 
@@ -44,7 +50,14 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
-class RawItem(Base):
+class BatchInserted:
+    """A sentinel column lets SQLite insert a whole batch's rows in one statement and still
+    tell which new id belongs to which object (without it, one INSERT per row)."""
+
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
+
+
+class RawItem(BatchInserted, Base):
     """Every item exactly as it arrived, stored before anything else happens to it."""
 
     __tablename__ = "raw_items"
@@ -67,7 +80,7 @@ class RawItem(Base):
     ticket: Mapped[Ticket | None] = relationship()
 
 
-class Ticket(Base):
+class Ticket(BatchInserted, Base):
     __tablename__ = "tickets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +115,7 @@ class Ticket(Base):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket")
 
 
-class Event(Base):
+class Event(BatchInserted, Base):
     """One line of a ticket's history: who did what, when, through which channel."""
 
     __tablename__ = "events"
@@ -120,7 +133,7 @@ class Event(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
 
-class Attachment(Base):
+class Attachment(BatchInserted, Base):
     """An attachment's metadata; the bytes live in a file named by their SHA-256."""
 
     __tablename__ = "attachments"
@@ -137,7 +150,7 @@ class Attachment(Base):
     ticket: Mapped[Ticket | None] = relationship(back_populates="attachments")
 
 
-class Outbox(Base):
+class Outbox(BatchInserted, Base):
     """A mail to send, fixed (bytes and Message-ID) in the transaction that caused it."""
 
     __tablename__ = "outbox"
@@ -169,7 +182,7 @@ class NumberSequence(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Bounce(Base):
+class Bounce(BatchInserted, Base):
     """A delivery failure reported for one of our recipients."""
 
     __tablename__ = "bounces"

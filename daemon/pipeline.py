@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,24 +82,52 @@ class Pipeline:
         batch: list[Incoming],
         readings: list[Reading | None] | None = None,
     ) -> list[Result]:
-        """Record and process a batch in one transaction, each item in its own savepoint.
+        """Record and process a batch in one transaction.
 
-        The raw bytes are inserted before the steps run, and a failing item rolls back only
-        its own savepoint and lands in quarantine. A source marks items done only after this
-        returns, so a crash before the commit leaves them to be fetched again. ``readings``
-        are the items already parsed by the read-ahead helper (None: parse here).
+        The raw bytes are inserted before the steps run. The items share one flush at the end
+        (an item touching an earlier one's Message-IDs or addresses gets a flush first, so its
+        checks see it); if any item fails, the batch runs again with a savepoint per item, so
+        that the failing one alone rolls back and lands in quarantine. A source marks items
+        done only after this returns, so a crash before the commit leaves them to be fetched
+        again. ``readings`` are the items the read-ahead helper parsed (None: parse here).
         """
-        results = []
+        readings = readings or [None] * len(batch)
+        try:
+            results = self._receive(source, batch, readings, careful=False)
+        except _ItemFailed:
+            results = self._receive(source, batch, readings, careful=True)
+        self._after_commit(results)
+        return results
+
+    def process(self, raw_item_id: int) -> Result:
+        """Run a stored item again (``quarantine retry``)."""
         with self.db.transaction() as session:
             session.autoflush = False
-            keys = [incoming.key for incoming in batch]
+            result = self._process_carefully(session, session.get(RawItem, raw_item_id))
+        self._after_commit([result])
+        return result
+
+    def _receive(
+        self,
+        source: str,
+        batch: list[Incoming],
+        readings: list[Reading | None],
+        careful: bool,
+    ) -> list[Result]:
+        results: list[Result | None] = []
+        with self.db.transaction() as session:
+            session.autoflush = False
             known = {
                 row.source_key: row
                 for row in session.scalars(
-                    select(RawItem).where(RawItem.source == source, RawItem.source_key.in_(keys))
+                    select(RawItem).where(
+                        RawItem.source == source,
+                        RawItem.source_key.in_([incoming.key for incoming in batch]),
+                    )
                 )
             }
-            for incoming, reading in zip(batch, readings or [None] * len(batch), strict=True):
+            todo: dict[str, tuple[RawItem, Reading | None, list[int]]] = {}
+            for incoming, reading in zip(batch, readings, strict=True):
                 row = known.get(incoming.key)
                 if row is not None and row.status in FINISHED:
                     results.append(
@@ -108,17 +136,18 @@ class Pipeline:
                     continue
                 if row is None:
                     row = known[incoming.key] = self._record(session, source, incoming)
-                results.append(self._process(session, row, reading))
-        self._after_commit(results)
+                todo.setdefault(incoming.key, (row, reading, []))[2].append(len(results))
+                results.append(None)
+            session.flush()
+            if careful:
+                done = [self._process_carefully(session, row, r) for row, r, _ in todo.values()]
+            else:
+                done = self._process_together(session, [(row, r) for row, r, _ in todo.values()])
+            for (_row, _reading, places), result in zip(todo.values(), done, strict=True):
+                results[places[0]] = result
+                for place in places[1:]:  # the same key twice in one batch
+                    results[place] = replace(result, outbox_ids=[], repeated=True)
         return results
-
-    def process(self, raw_item_id: int) -> Result:
-        """Run a stored item again (``quarantine retry``)."""
-        with self.db.transaction() as session:
-            session.autoflush = False
-            result = self._process(session, session.get(RawItem, raw_item_id))
-        self._after_commit([result])
-        return result
 
     @staticmethod
     def _record(session: Session, source: str, incoming: Incoming) -> RawItem:
@@ -132,13 +161,10 @@ class Pipeline:
             received_at=utcnow(),
         )
         session.add(row)
-        session.flush()
         return row
 
-    def _process(
-        self, session: Session, raw_item: RawItem, reading: Reading | None = None
-    ) -> Result:
-        item = Item(
+    def _item(self, session: Session, raw_item: RawItem, reading: Reading | None) -> Item:
+        return Item(
             reading=reading,
             raw_item=raw_item,
             session=session,
@@ -151,14 +177,40 @@ class Pipeline:
             channel="web" if raw_item.source.startswith(WEB_SOURCES) else "email",
             oversize=raw_item.size > len(raw_item.raw),
         )
+
+    def _process_together(
+        self, session: Session, entries: list[tuple[RawItem, Reading | None]]
+    ) -> list[Result]:
+        """The fast way: no savepoints, one flush; raises _ItemFailed if any item fails."""
+        items = []
+        pending: set[str] = set()
+        for raw_item, reading in entries:
+            if reading is None or _touched_by(reading) & pending:
+                session.flush()
+                pending.clear()
+            item = self._item(session, raw_item, reading)
+            try:
+                outcome = self._run_steps(item)
+            except Exception as exc:
+                raise _ItemFailed from exc
+            _mark_done(raw_item, item, outcome)
+            pending |= _touched_by(item)
+            items.append((item, outcome))
+        try:
+            session.flush()
+        except Exception as exc:
+            raise _ItemFailed from exc
+        return [_result(item, outcome) for item, outcome in items]
+
+    def _process_carefully(
+        self, session: Session, raw_item: RawItem, reading: Reading | None = None
+    ) -> Result:
+        """One item in its own savepoint: whatever fails, it goes to quarantine alone."""
+        item = self._item(session, raw_item, reading)
         try:
             with session.begin_nested():
                 outcome = self._run_steps(item)
-                raw_item.status = "quarantined" if item.hold_reason else "done"
-                raw_item.outcome = outcome
-                raw_item.error = item.hold_reason
-                raw_item.ticket = item.ticket
-                raw_item.processed_at = utcnow()
+                _mark_done(raw_item, item, outcome)
                 session.flush()
         except Exception as exc:  # noqa: BLE001 - whatever fails, the item goes to quarantine
             error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -168,13 +220,7 @@ class Pipeline:
             raw_item.processed_at = utcnow()
             session.flush()
             return Result(raw_item.id, "quarantined", error=error)
-        return Result(
-            raw_item.id,
-            outcome,
-            ticket=item.ticket.number if item.ticket else None,
-            outbox_ids=[row.id for row in item.outbox],
-            details=_details(item),
-        )
+        return _result(item, outcome)
 
     def _after_commit(self, results: list[Result]) -> None:
         outbox_ids = []
@@ -203,6 +249,36 @@ class Pipeline:
             except Done as done:
                 return done.outcome
         return "ticket_created"
+
+
+class _ItemFailed(Exception):
+    """An item failed on the fast way; the batch is run again carefully."""
+
+
+def _touched_by(source: Reading | Item) -> set[str]:
+    """The Message-IDs and addresses an item's checks look up (duplicates, threads, the
+    acknowledgement limit): an item sharing one with an earlier item must see it flushed."""
+    keys = {source.message_id, source.sender, source.reply_to, *source.in_reply_to}
+    keys.discard(None)
+    return keys
+
+
+def _mark_done(raw_item: RawItem, item: Item, outcome: str) -> None:
+    raw_item.status = "quarantined" if item.hold_reason else "done"
+    raw_item.outcome = outcome
+    raw_item.error = item.hold_reason
+    raw_item.ticket = item.ticket
+    raw_item.processed_at = utcnow()
+
+
+def _result(item: Item, outcome: str) -> Result:
+    return Result(
+        item.raw_item.id,
+        outcome,
+        ticket=item.ticket.number if item.ticket else None,
+        outbox_ids=[row.id for row in item.outbox],
+        details=_details(item),
+    )
 
 
 def _details(item: Item) -> dict:

@@ -18,7 +18,8 @@ def run(item: Item) -> None:
     routing = item.settings.routing
     if not ticket.building:
         return
-    # The new ticket is not flushed yet (autoflush is off), so the query finds only its peers.
+    # The new ticket is not flushed yet (autoflush is off), so the query finds only its peers;
+    # tickets of the same batch that are not flushed yet are among the session's new objects.
     since = ticket.created_at - timedelta(hours=routing.hot_window_hours)
     peers = list(
         item.session.scalars(
@@ -30,6 +31,16 @@ def run(item: Item) -> None:
             )
             .order_by(Ticket.id)
         )
+    )
+    peers += sorted(
+        (
+            new
+            for new in item.session.new
+            if isinstance(new, Ticket)
+            and new is not ticket
+            and (new.category, new.building) == (ticket.category, ticket.building)
+        ),
+        key=lambda new: new.number,
     )
     if len(peers) + 1 < routing.hot_threshold:
         return

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import re
 
-from daemon.replytext import latest_reply
 from sqlalchemy import select
 
 from daemon import tokens
 from daemon.models import Event, Ticket
+from daemon.reading import address
+from daemon.replytext import latest_reply
 from handlers import department, owner
 from handlers.assign import send_staff_mail
 from handlers.context import Item
-from daemon.reading import address
 
 name = "reply"
 _ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")

@@ -18,8 +18,8 @@ import pytest
 from mailparser_reply import EmailMessage
 
 from daemon import replytext
-from daemon.replytext import latest_reply, library_languages
 from daemon.reading import html_to_text
+from daemon.replytext import latest_reply, library_languages
 
 FIXTURES = Path(__file__).with_name("replies")
 CASES = sorted(
