@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(none_as_null=True)}
 
 
 class BatchInserted:
@@ -131,6 +131,13 @@ class Event(BatchInserted, Base):
     raw_item_id: Mapped[int | None] = mapped_column(ForeignKey("raw_items.id"))
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+    def __init__(self, **fields: Any) -> None:
+        # Every event names the same columns, so that a batch's events are one INSERT.
+        for name in ("text", "data", "raw_item_id"):
+            fields.setdefault(name, None)
+        fields.setdefault("at", utcnow())
+        super().__init__(**fields)
 
 
 class Attachment(BatchInserted, Base):
