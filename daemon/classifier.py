@@ -84,17 +84,19 @@ class Classifier:
     def __init__(self, settings: ClassifierSettings, use_model: bool = True) -> None:
         self.settings = settings
         self.rule_sets = rules.load(settings.rules_file, settings.extra_rules)
+        self.matcher = rules.Matcher([self.rule_sets[group] for group in rules.GROUPS])
+        self.subject_matcher = rules.Matcher([self.rule_sets["category"]])
         self.model = load_model(settings.model_file) if use_model else None
         self._fast: list[_FastField] | None = None
 
     def classify(self, subject: str, body: str) -> Decision:
         text = rules.normalize(f"{subject}\n{body}")
-        hits = {group: self.rule_sets[group].hits(text) for group in rules.GROUPS}
+        hits = dict(zip(rules.GROUPS, self.matcher.hits(text), strict=True))
         scores = {
             group: rules.scores(found, distinct=group in DISTINCT_GROUPS)
             for group, found in hits.items()
         }
-        subject_hits = self.rule_sets["category"].hits(rules.normalize(subject)) if subject else []
+        subject_hits = self.subject_matcher.hits(rules.normalize(subject))[0] if subject else []
         for label, weight in rules.scores(subject_hits, distinct=True).items():
             scores["category"][label] = scores["category"].get(label, 0.0) + weight
         severity_scores = scores["severity"]

@@ -13,7 +13,10 @@ import tomllib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import compress
 from pathlib import Path
+from re import _constants, _parser
 from typing import Any
 
 DEFAULT_RULES = Path(__file__).with_name("defaults") / "classifier.toml"
@@ -26,18 +29,36 @@ Not the other kinds: Spanish doubles its negations ("no ha venido nadie"), so "n
 """
 NEGATION_WINDOW_WORDS = 3
 NEGATION_WINDOW_CHARS = 4
+_CANDIDATE_CACHE_SIZE = 20_000
+"""Distinct words (and word pairs) whose terms a matcher remembers before it starts over."""
 
 _WEIGHT = re.compile(r"\^(-?[0-9]+(?:\.[0-9]+)?)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
+_COMMON_MARKS = " \t\n,.;:!?'\"-()"
 _CLAUSE_END = re.compile(r"[.,;:!?\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]")
 """Punctuation that ends a negation's reach (ASCII and full-width, 。，、！？：；)."""
+
+
+class _WithoutMarks(dict[int, int | None]):
+    """A ``str.translate`` table that drops combining marks, filled in as characters turn up.
+
+    Translating in C is several times faster than testing each character in Python.
+    """
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
 
 
 def normalize(text: str) -> str:
     """Lower case without accents; Chinese characters are left as they are."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed if decomposed.isascii() else decomposed.translate(_WITHOUT_MARKS)
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,11 @@ class Hit:
     negated: bool = False
 
     def __str__(self) -> str:
+        return self._shown
+
+    @cached_property
+    def _shown(self) -> str:
+        """Worked out once: the same hit objects come back for every text (see ``_Term.hit``)."""
         flag = " (negated)" if self.negated else ""
         return f"{self.label}:{self.term}^{self.weight:g}{flag}"
 
@@ -59,17 +85,23 @@ class _Term:
     weight: float
     negatable: bool = False
 
+    def hit(self, negated: bool) -> Hit:
+        return self._hits[negated]
+
+    @cached_property
+    def _hits(self) -> tuple[Hit, Hit]:
+        """The hit this term makes, as is and negated: built once, as hits are immutable."""
+        as_is = Hit(self.label, self.text, self.weight)
+        return as_is, Hit(self.label, self.text, self.weight, negated=True)
+
 
 _Words = tuple[tuple[str, bool], ...]
 """A word term as (word, is_prefix) pairs: "defecto* de obra" -> (("defecto", True), ...)."""
 
 
 class RuleSet:
-    """All terms of one group (e.g. ``category``), indexed for one pass over the text.
-
-    Word terms are looked up by their first word (exact or by prefix), Chinese and symbol terms
-    by substring search, "/regex/" terms by their own regex.
-    """
+    """All terms of one group (e.g. ``category``), as read: word terms by their first word
+    (exact or by prefix), Chinese and symbol terms, "/regex/" terms. ``Matcher`` finds them."""
 
     def __init__(self, negations: tuple[set[str], set[str]] | None = None) -> None:
         self.negations = negations
@@ -79,13 +111,17 @@ class RuleSet:
         self.cjk: list[tuple[str, _Term]] = []
         self.regexes: list[tuple[re.Pattern[str], _Term]] = []
         self.prefix_lengths: list[int] = []
+        self.version = 0
+        """Counts changes, so that a ``Matcher`` knows when to index the terms again."""
         self._seen: dict[tuple[str, str], _Term] = {}
+        self._matcher: Matcher | None = None
 
     def add(self, label: str, raw: str) -> None:
         """Add one term; the same term again for the same label replaces the earlier weight.
 
         So an admin's ``extra_rules`` can re-weight a default term, or switch it off with ^0.
         """
+        self.version += 1
         weighted = _WEIGHT.search(raw)
         text = raw[: weighted.start()] if weighted else raw
         weight = float(weighted.group(1)) if weighted else 1.0
@@ -125,51 +161,25 @@ class RuleSet:
         self.regexes = [(r, t) for r, t in self.regexes if t is not old]
 
     def hits(self, text: str) -> list[Hit]:
-        found = self._word_hits(text)
-        needles = self.substrings + (self.cjk if _CJK.search(text) else [])
-        for needle, term in needles:
-            at = text.find(needle)
-            while at >= 0:
-                negated = term.negatable and self._negated_chars(text, at)
-                found.append(Hit(term.label, term.text, term.weight, negated))
-                at = text.find(needle, at + len(needle))
-        for regex, term in self.regexes:
-            found.extend(
-                Hit(
-                    term.label,
-                    term.text,
-                    term.weight,
-                    term.negatable and self._negated_chars(text, m.start()),
-                )
-                for m in regex.finditer(text)
-            )
-        return found
+        """Word hits in text order, then substring terms' and regex terms' hits, term by term."""
+        if self._matcher is None:
+            self._matcher = Matcher([self])
+        return self._matcher.hits(text)[0]
 
-    def _word_hits(self, text: str) -> list[Hit]:
-        matches = list(_WORD.finditer(text))
-        tokens = [m.group() for m in matches]
-        found = []
-        for i, token in enumerate(tokens):
-            candidates = list(self.exact.get(token, ()))
-            for length in self.prefix_lengths:
-                if len(token) >= length and token[:length] in self.prefix:
-                    candidates.extend(self.prefix[token[:length]])
-            for spec, term in candidates:
-                if _matches(spec, tokens, i):
-                    negated = term.negatable and self._negated_words(text, matches, i)
-                    found.append(Hit(term.label, term.text, term.weight, negated))
-        return found
-
-    def _negated_words(self, text: str, matches: list[re.Match[str]], i: int) -> bool:
-        """A negation among the few words before token ``i``, in the same clause."""
+    def negated_words(self, text: str, words: list[str], i: int, spans: _Spans) -> bool:
+        """A negation among the few words before word ``i``, in the same clause."""
         if self.negations is None or i == 0:
             return False
         first = max(0, i - NEGATION_WINDOW_WORDS)
+        if self.negations[0].isdisjoint(words[first:i]):
+            return False
+        matches = spans.of(text)
         clause = _clause_start(text, matches[first].start(), matches[i].start())
-        words = {m.group() for m in matches[first:i] if m.start() >= clause}
-        return bool(self.negations[0] & words)
+        before = {m.group() for m in matches[first:i] if m.start() >= clause}
+        return bool(self.negations[0] & before)
 
-    def _negated_chars(self, text: str, start: int) -> bool:
+    def negated_chars(self, text: str, start: int) -> bool:
+        """A negation just before ``start`` (Chinese), or among the few words before it."""
         if self.negations is None:
             return False
         lo = _clause_start(text, max(0, start - NEGATION_WINDOW_CHARS), start)
@@ -181,6 +191,293 @@ class RuleSet:
         return bool(self.negations[0] & words)
 
 
+class _Spans:
+    """Where a text's words are: worked out once, and only when a negation check needs it."""
+
+    def __init__(self) -> None:
+        self.matches: list[re.Match[str]] | None = None
+
+    def of(self, text: str) -> list[re.Match[str]]:
+        if self.matches is None:
+            self.matches = list(_WORD.finditer(text))
+        return self.matches
+
+
+class Matcher:
+    """Rule sets matched together: one pass over a text finds the hits of each.
+
+    Each set's hits come out as its own ``RuleSet.hits`` gives them. Terms added to a set later
+    are seen too: the matcher indexes the sets again when one has changed.
+    """
+
+    def __init__(self, sets: list[RuleSet]) -> None:
+        self.sets = sets
+        self._index()
+
+    def hits(self, text: str) -> list[list[Hit]]:
+        """Per rule set, in order: word hits in text order, then substring and regex hits."""
+        if [rule_set.version for rule_set in self.sets] != self._versions:
+            self._index()
+        words = _WORD.findall(text)
+        spans = _Spans()
+        found: list[list[Hit]] = [[] for _ in self.sets]
+        for n, i, term in self._words.matches(words):
+            negated = term.negatable and self.sets[n].negated_words(text, words, i, spans)
+            found[n].append(term.hit(negated))
+        for n, at, term in self._needles.occurrences(text) + self._regexes.occurrences(text):
+            negated = term.negatable and self.sets[n].negated_chars(text, at)
+            found[n].append(term.hit(negated))
+        return found
+
+    def _index(self) -> None:
+        self._versions = [rule_set.version for rule_set in self.sets]
+        self._words = _WordTerms(self.sets)
+        self._needles = _Needles(self.sets)
+        self._regexes = _Regexes(self.sets)
+
+
+_Candidates = list[tuple[_Words, int, _Term]]
+"""Word terms that may match from some word on: the words each still needs, its set, itself."""
+
+
+class _WordTerms:
+    """Word terms by first word; what each word and word pair may start is remembered.
+
+    Mail repeats its words, so most words cost one dictionary look-up, and a phrase is only
+    checked word by word where its first two words are there.
+    """
+
+    def __init__(self, sets: list[RuleSet]) -> None:
+        self.sets = sets
+        self.by_word: dict[str, _Candidates] = {}
+        self.by_pair: dict[tuple[str, str], _Candidates] = {}
+
+    def matches(self, words: list[str]) -> list[tuple[int, int, _Term]]:
+        """(set number, word number, term) for each term matching there, in text order."""
+        by_word = self._by_word(words)
+        last = len(words) - 1
+        found = []
+        for i in compress(range(len(words)), map(by_word.__getitem__, words)):  # some term starts
+            pair = (words[i], words[i + 1] if i < last else "")
+            candidates = self.by_pair.get(pair)
+            if candidates is None:
+                candidates = self._by_pair(pair, by_word[words[i]])
+            found.extend(
+                (n, i, term)
+                for rest, n, term in candidates
+                if not rest or _matches(rest, words, i + 2)
+            )
+        return found
+
+    def _by_word(self, words: list[str]) -> dict[str, _Candidates]:
+        known = self.by_word
+        new = set(words).difference(known)
+        if len(known) + len(new) > _CANDIDATE_CACHE_SIZE:
+            known = self.by_word = {}
+            new = set(words)
+        for word in new:
+            known[word] = self._starting(word)
+        return known
+
+    def _starting(self, word: str) -> _Candidates:
+        candidates: _Candidates = []
+        for n, rule_set in enumerate(self.sets):
+            entries = list(rule_set.exact.get(word, ()))
+            for length in rule_set.prefix_lengths:
+                if len(word) >= length and word[:length] in rule_set.prefix:
+                    entries.extend(rule_set.prefix[word[:length]])
+            candidates += [(spec[1:], n, term) for spec, term in entries]
+        return candidates
+
+    def _by_pair(self, pair: tuple[str, str], starting: _Candidates) -> _Candidates:
+        """Of the terms ``pair[0]`` may start, those ``pair[1]`` goes on with ("" ends the text)."""
+        candidates = [
+            (rest[1:], n, term)
+            for rest, n, term in starting
+            if not rest or _matches(rest[:1], [pair[1]], 0)
+        ]
+        if len(self.by_pair) >= _CANDIDATE_CACHE_SIZE:
+            self.by_pair = {}
+        self.by_pair[pair] = candidates
+        return candidates
+
+
+class _Strings:
+    """Where each of some strings occurs in a text, found by one regex search for all of them.
+
+    The regex is a trie, so at each place it finds the longest string; the shorter ones that
+    match there are its prefixes, known in advance.
+    """
+
+    def __init__(self, strings: set[str]) -> None:
+        strings = {string for string in strings if string}
+        self.regex = re.compile(_trie_pattern(strings)) if strings else None
+        self.prefixes = {
+            string: [string[:n] for n in range(1, len(string) + 1) if string[:n] in strings]
+            for string in strings
+        }
+
+    def starts(self, text: str) -> dict[str, list[int]]:
+        """Per string found, its places as ``str.find`` steps through them: never overlapping."""
+        starts: dict[str, list[int]] = {}
+        pos = 0
+        while self.regex and (match := self.regex.search(text, pos)) is not None:
+            at = match.start()
+            for string in self.prefixes[match.group()]:
+                seen = starts.setdefault(string, [])
+                if not seen or at >= seen[-1] + len(string):
+                    seen.append(at)
+            pos = at + 1
+        return starts
+
+
+class _Needles:
+    """Substring terms (Chinese, symbols): per term in order, its places left to right."""
+
+    def __init__(self, sets: list[RuleSet]) -> None:
+        self.entries = [
+            (needle, n, term)
+            for n, rule_set in enumerate(sets)
+            for needle, term in rule_set.substrings + rule_set.cjk
+            if needle
+        ]
+        self.entries_of: dict[str, list[int]] = defaultdict(list)
+        for index, (needle, _, _) in enumerate(self.entries):
+            self.entries_of[needle].append(index)
+        self.strings = _Strings(set(self.entries_of))
+
+    def occurrences(self, text: str) -> list[tuple[int, int, _Term]]:
+        """(set number, position, term) for every occurrence of every term, in term order."""
+        starts = self.strings.starts(text)
+        found = sorted(index for needle in starts for index in self.entries_of[needle])
+        return [
+            (n, at, term)
+            for needle, n, term in map(self.entries.__getitem__, found)
+            for at in starts[needle]
+        ]
+
+
+class _Regexes:
+    """Regex terms, each searched for only in texts that have a string every match contains.
+
+    Those strings are looked for once per text, for all regexes together.
+    """
+
+    def __init__(self, sets: list[RuleSet]) -> None:
+        self.entries = [
+            (regex, n, term, _needed(regex))
+            for n, rule_set in enumerate(sets)
+            for regex, term in rule_set.regexes
+        ]
+        self.needed = {string for *_, needed in self.entries for string in needed}
+
+    def occurrences(self, text: str) -> list[tuple[int, int, _Term]]:
+        """(set number, position, term) for every match of every regex, in term order."""
+        present = {string for string in self.needed if string in text}
+        return [
+            (n, match.start(), term)
+            for regex, n, term, needed in self.entries
+            if not needed or not present.isdisjoint(needed)
+            for match in regex.finditer(text)
+        ]
+
+
+def _needed(regex: re.Pattern[str]) -> tuple[str, ...]:
+    """Strings one of which every match of ``regex`` contains; none when that is not known.
+
+    Worked out from the parsed pattern (``re``'s own parser); patterns with flags, and parts
+    it does not look into, just give less to go on: the result is never wrong, at most empty.
+    Spaces and common punctuation are in nearly every text: needing them rules nothing out.
+    """
+    if regex.flags != re.UNICODE:
+        return ()
+    try:
+        needs = _needs(_parser.parse(regex.pattern).data)
+    except Exception:  # the parser is internal to re: if it changes, search every text
+        return ()
+    telling = [need for need in needs if all(s.strip(_COMMON_MARKS) for s in need)]
+    if not telling:
+        return ()
+    rarest = _rarest(telling)
+    return tuple(s for s in rarest if not any(other in s for other in rarest if other != s))
+
+
+_Needs = list[tuple[str, ...]]
+"""What a match contains: for each entry, at least one of its strings."""
+
+
+def _needs(items: list[tuple[Any, Any]]) -> _Needs:
+    """For a sequence: its runs of literal characters, and what its parts need."""
+    needs: _Needs = []
+    run = ""
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            needs.append((run,))
+            run = ""
+        needs += _part_needs(op, av)
+    return needs + [(run,)] if run else needs
+
+
+def _part_needs(op: Any, av: Any) -> _Needs:
+    if op is _constants.BRANCH:
+        choices = [_needs(alternative.data) for alternative in av[1]]
+        if all(choices):
+            return [tuple(s for needs in choices for s in _rarest(needs))]
+    elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and av[0] >= 1:
+        return _needs(av[2].data)
+    elif op is _constants.SUBPATTERN and not av[1] and not av[2]:
+        return _needs(av[3].data)
+    elif op is _constants.IN and all(kind is _constants.LITERAL for kind, _ in av):
+        return [tuple(chr(code) for _, code in av)]
+    return []
+
+
+def _rarest(needs: _Needs) -> tuple[str, ...]:
+    return max(needs, key=_rarity)
+
+
+def _rarity(strings: tuple[str, ...]) -> tuple[int, int]:
+    """How unlikely a text has one of ``strings`` by chance: the shortest string's length in
+    UTF-8 (where Chinese characters weigh three), then the fewer strings the better."""
+    return min(len(s.encode()) for s in strings), -len(strings)
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A regex for any of ``words``, the longest first, branching on one character at a time.
+
+    Each branch starts with its own literal, which lets ``re`` skip quickly to the places
+    where some word begins.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = []
+    for ch, child in sorted(node.items()):
+        if not ch:
+            continue
+        chain = re.escape(ch)
+        while len(child) == 1 and "" not in child:  # no choice here: no group either
+            [(ch, child)] = child.items()
+            chain += re.escape(ch)
+        branches.append(chain + _node_pattern(child))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
 def _clause_start(text: str, lo: int, hi: int) -> int:
     """Where the clause that ends at ``hi`` begins, looking back no further than ``lo``."""
     last = lo
@@ -189,10 +486,10 @@ def _clause_start(text: str, lo: int, hi: int) -> int:
     return last
 
 
-def _matches(spec: _Words, tokens: list[str], start: int) -> bool:
-    if start + len(spec) > len(tokens):
+def _matches(spec: _Words, words: list[str], start: int) -> bool:
+    if start + len(spec) > len(words):
         return False
-    for (word, is_prefix), token in zip(spec, tokens[start : start + len(spec)], strict=False):
+    for (word, is_prefix), token in zip(spec, words[start : start + len(spec)], strict=False):
         if not (token.startswith(word) if is_prefix else token == word):
             return False
     return True
