@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from daemon.models import RawItem
 from handlers.context import Done, Item
 
 name = "duplicate"
+
+_RAW_ITEMS = RawItem.__table__
+_SAME_FINGERPRINT = select(_RAW_ITEMS.c.id, _RAW_ITEMS.c.status).where(
+    _RAW_ITEMS.c.fingerprint == bindparam("of_fingerprint")
+)
+"""Built once and run as Core on the session's connection: every item asks it."""
 
 
 def fingerprint(item: Item) -> str | None:
@@ -24,13 +30,11 @@ def _duplicate(item: Item) -> bool:
     item.raw_item.fingerprint = fingerprint(item)
     if item.raw_item.fingerprint is None:
         return False
-    same = select(RawItem.id, RawItem.status).where(
-        RawItem.fingerprint == item.raw_item.fingerprint
-    )
+    params = {"of_fingerprint": item.raw_item.fingerprint}
     # Filtered here rather than in SQL so that SQLite uses the fingerprint index.
     return any(
         status == "done" and row_id != item.raw_item.id
-        for row_id, status in item.session.execute(same)
+        for row_id, status in item.session.connection().execute(_SAME_FINGERPRINT, params)
     )
 
 
