@@ -17,7 +17,8 @@ What it does, all on loopback, with servers it starts and stops itself:
 4. Latency: with the service idle in IDLE, APPENDs ``--latency-count`` new complaints one at
    a time every ``--latency-interval`` s and times each until its acknowledgement (matched by
    In-Reply-To) reaches the SMTP sink.
-5. Peak memory: the service's VmHWM (peak RSS) just before it is stopped with SIGTERM.
+5. Peak memory: the VmHWM (peak RSS) of the service and of its read-ahead helper process,
+   summed, just before the service is stopped with SIGTERM.
 
 ``--profile`` runs the service under cProfile (main thread only) and prints the hot spots;
 figures measured that way are slower than real and are marked as such.

@@ -94,3 +94,19 @@ def test_migrations_match_the_models(db_url):
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
     db.dispose()
+
+
+def test_head_names_the_newest_migration(db_url):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from daemon import db as database
+
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == database.HEAD
+    db = Database(db_url)
+    assert database.revision(db.engine) is None
+    db.migrate()
+    assert database.revision(db.engine) == database.HEAD
+    db.dispose()
