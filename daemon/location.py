@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _NUM = r"[0-9０-９]+|[A-Za-z]|[一二三四五六七八九十]+"
 _ZH_BUILDING = re.compile(rf"({_NUM})\s*(?:号楼|栋|幢|座|号院)")
@@ -30,23 +31,74 @@ _EN_ROOM = re.compile(
 )
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_IGNORECASE_ONLY = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+"""Letters re.IGNORECASE takes for ASCII ones, and str.lower() does not turn into them."""
 
 
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    if match is None:
-        return None
-    value = next(group for group in match.groups() if group)
-    return " ".join(value.translate(_FULLWIDTH).split())
+@dataclass(frozen=True)
+class _Pattern:
+    """A place pattern, and what a text needs for it to match: searching is the slow part.
+
+    ``needs`` are strings, one of which is in the folded text (see ``_fold``) wherever the
+    pattern matches; ``hint`` is a quick pattern that also finds such a text.
+    """
+
+    regex: re.Pattern[str]
+    needs: tuple[str, ...]
+    hint: re.Pattern[str] | None = None
+
+    def first(self, text: str, folded: str) -> str | None:
+        """The first place this pattern finds, as written (digits made ASCII)."""
+        if not any(need in folded for need in self.needs) and not (
+            self.hint and self.hint.search(folded)
+        ):
+            return None
+        match = self.regex.search(text)
+        if match is None:
+            return None
+        value = next(group for group in match.groups() if group)
+        return " ".join(value.translate(_FULLWIDTH).split())
+
+
+_BUILDING = (
+    _Pattern(_ZH_BUILDING, ("号楼", "栋", "幢", "座", "号院")),
+    _Pattern(_ES_BUILDING, ("torre", "bloque", "edificio", "casa", "fase")),
+    _Pattern(_EN_BUILDING, ("block", "building", "bldg", "tower", "house")),
+)
+_UNIT = (
+    _Pattern(_ZH_UNIT, ("单元",)),
+    _Pattern(_ES_UNIT, ("portal", "escalera", "esc.")),
+    _Pattern(_EN_UNIT, ("entrance", "staircase", "stairwell")),
+)
+_ROOM = (
+    _Pattern(_ZH_ROOM, ("单元", "栋", "幢", "号楼", "座", "室", "号房")),
+    _Pattern(_ES_ROOM, ("bajo",), hint=re.compile(r"[0-9]\s*[ºª°o]")),
+    _Pattern(_EN_ROOM, ("unit", "apt", "apartment", "flat", "suite", "room", "no.")),
+)
+
+
+def _fold(text: str) -> str:
+    """Lower case, such that an ASCII word is in it wherever re.IGNORECASE finds the word."""
+    if not text.isascii() and any(ch in text for ch in "İıſ"):
+        text = text.translate(_IGNORECASE_ONLY)
+    return text.lower()
+
+
+def _first(patterns: tuple[_Pattern, ...], text: str, folded: str) -> str | None:
+    """What the first pattern that finds anything finds: Chinese, then Spanish, then English."""
+    for pattern in patterns:
+        value = pattern.first(text, folded)
+        if value:
+            return value
+    return None
 
 
 def extract(text: str) -> dict[str, str] | None:
     """The first building/unit/room mentioned, or None when the text names no place."""
+    folded = _fold(text)
     found = {
-        "building": _first(_ZH_BUILDING, text)
-        or _first(_ES_BUILDING, text)
-        or _first(_EN_BUILDING, text),
-        "unit": _first(_ZH_UNIT, text) or _first(_ES_UNIT, text) or _first(_EN_UNIT, text),
-        "room": _first(_ZH_ROOM, text) or _first(_ES_ROOM, text) or _first(_EN_ROOM, text),
+        "building": _first(_BUILDING, text, folded),
+        "unit": _first(_UNIT, text, folded),
+        "room": _first(_ROOM, text, folded),
     }
     return {key: value for key, value in found.items() if value} or None
