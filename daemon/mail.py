@@ -92,6 +92,17 @@ def _boundary() -> str:
     return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
 
 
+def _subject(subject: str) -> Header | str:
+    """RFC 2047 words when the subject is not ASCII. A short ASCII one goes as plain text,
+    which the policy writes as it is: the line its us-ascii Header would be folded into."""
+    line = one_line(subject)
+    if not subject.isascii():
+        return Header(line, "utf-8")
+    if len("Subject: ") + len(line) <= _SMTP_COMPAT.max_line_length:
+        return line
+    return Header(line, "us-ascii")
+
+
 def compose(
     settings: Settings,
     *,
@@ -121,7 +132,7 @@ def compose(
         "From": formataddr((one_line(desk.name, 120), desk.address), charset="utf-8"),
         "To": formataddr((one_line(to_name, 120), to if to.isascii() else _EAI), charset="utf-8"),
         "Reply-To": one_line(reply_to or desk.address, 320),
-        "Subject": Header(one_line(subject), "utf-8" if not subject.isascii() else "us-ascii"),
+        "Subject": _subject(subject),
         "Date": format_datetime(utcnow()),
         "Message-ID": message_id,
         "Auto-Submitted": auto_submitted,

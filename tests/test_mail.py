@@ -6,12 +6,13 @@ import email
 import random
 from email import policy
 from email.errors import HeaderParseError
+from email.header import Header
 from email.policy import compat32
 
 import pytest
 
 from daemon.config import Settings
-from daemon.mail import _SMTP_COMPAT, compose
+from daemon.mail import _SMTP_COMPAT, _subject, compose
 
 COMPAT32_CRLF = compat32.clone(linesep="\r\n", max_line_length=78)
 PIECES = ["a", "Zz", " ", "  ", "\t", "=?utf-8?q?x?=", ";", ",", "é", "水", "\x7f", "~", "!"]
@@ -79,3 +80,10 @@ def test_no_header_injection_through_any_value(settings):
     headers = mail.raw.split(b"\r\n\r\n", 1)[0]
     assert not any(line.lower().startswith(b"bcc") for line in headers.split(b"\r\n"))
     assert email.message_from_bytes(mail.raw, policy=policy.default)["Bcc"] is None
+
+
+@pytest.mark.parametrize("length", [0, 1, 60, 69, 70, 78, 79, 120])
+def test_an_ascii_subject_is_written_as_its_us_ascii_header_was(length):
+    subject = ("word " * 30)[:length].strip()
+    old = COMPAT32_CRLF.fold_binary("Subject", Header(subject, "us-ascii"))
+    assert _SMTP_COMPAT.fold_binary("Subject", _subject(subject)) == old
