@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -125,8 +125,11 @@ def _locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
+@lru_cache(maxsize=512)
 def format_when(moment: datetime, language: str, time_zone: str) -> str:
-    """A deadline as an owner reads it: weekday, date and time in the desk's time zone."""
+    """A deadline as an owner reads it: weekday, date and time in the desk's time zone.
+
+    Kept per instant: a day's tickets mostly share the same close-of-business deadline."""
     local = moment.astimezone(ZoneInfo(time_zone))
     locale = _locale(LOCALES.get(language, "en_GB"))
     pattern = {"zh": "yyyy年M月d日 EEEE HH:mm", "es": "EEEE d 'de' MMMM 'de' yyyy, HH:mm"}.get(
