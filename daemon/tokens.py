@@ -46,7 +46,8 @@ def load_secret(settings: Settings) -> bytes:
 def _signature(secret: bytes, number: str, role: str, recipient: str) -> str:
     message = f"{number.upper()}|{role}|{recipient.strip().lower()}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()
-    return base64.b32encode(digest).decode().lower()[:16]
+    # 16 base32 characters are exactly the first 10 bytes of the digest.
+    return base64.b32encode(digest[:10]).decode().lower()
 
 
 def reply_address(settings: Settings, secret: bytes, number: str, role: str, recipient: str) -> str:
