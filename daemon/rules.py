@@ -43,11 +43,19 @@ _CLAUSE_END = re.compile(r"[.,;:!?\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]"
 class _WithoutMarks(dict[int, int | None]):
     """A ``str.translate`` table that drops combining marks, filled in as characters turn up.
 
-    Translating in C is several times faster than testing each character in Python.
+    Translating in C is several times faster than testing each character in Python, and
+    checking that a text has only characters already known to be no marks (``unmarked``) is
+    faster still.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unmarked: set[str] = set()
 
     def __missing__(self, code: int) -> int | None:
         kept = None if unicodedata.combining(chr(code)) else code
+        if kept is not None:
+            self.unmarked.add(chr(code))
         self[code] = kept
         return kept
 
@@ -58,7 +66,9 @@ _WITHOUT_MARKS = _WithoutMarks()
 def normalize(text: str) -> str:
     """Lower case without accents; Chinese characters are left as they are."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return decomposed if decomposed.isascii() else decomposed.translate(_WITHOUT_MARKS)
+    if decomposed.isascii() or _WITHOUT_MARKS.unmarked.issuperset(decomposed):
+        return decomposed
+    return decomposed.translate(_WITHOUT_MARKS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,11 @@ class Hit:
 
     def __str__(self) -> str:
         return self._shown
+
+    @cached_property
+    def name(self) -> str:
+        """The label without its group: "repair" for "category.repair"."""
+        return self.label.split(".", 1)[1]
 
     @cached_property
     def _shown(self) -> str:
@@ -241,14 +256,21 @@ _Candidates = list[tuple[_Words, int, _Term]]
 
 
 class _WordTerms:
-    """Word terms by first word; what each word and word pair may start is remembered.
+    """Word terms of all sets by first word; what each word and word pair may start is
+    remembered.
 
     Mail repeats its words, so most words cost one dictionary look-up, and a phrase is only
     checked word by word where its first two words are there.
     """
 
     def __init__(self, sets: list[RuleSet]) -> None:
-        self.sets = sets
+        self.exact: dict[str, _Candidates] = defaultdict(list)
+        self.prefix: dict[str, _Candidates] = defaultdict(list)
+        for n, rule_set in enumerate(sets):
+            for own, merged in ((rule_set.exact, self.exact), (rule_set.prefix, self.prefix)):
+                for first, entries in own.items():
+                    merged[first] += [(spec[1:], n, term) for spec, term in entries]
+        self.prefixes = _Strings(set(self.prefix))
         self.by_word: dict[str, _Candidates] = {}
         self.by_pair: dict[tuple[str, str], _Candidates] = {}
 
@@ -280,13 +302,11 @@ class _WordTerms:
         return known
 
     def _starting(self, word: str) -> _Candidates:
-        candidates: _Candidates = []
-        for n, rule_set in enumerate(self.sets):
-            entries = list(rule_set.exact.get(word, ()))
-            for length in rule_set.prefix_lengths:
-                if len(word) >= length and word[:length] in rule_set.prefix:
-                    entries.extend(rule_set.prefix[word[:length]])
-            candidates += [(spec[1:], n, term) for spec, term in entries]
+        """Exact terms first, then prefix terms by the length of the prefix (per set as
+        ``RuleSet.hits`` always took them)."""
+        candidates = list(self.exact.get(word, ()))
+        for prefix in self.prefixes.beginning(word):
+            candidates += self.prefix[prefix]
         return candidates
 
     def _by_pair(self, pair: tuple[str, str], starting: _Candidates) -> _Candidates:
@@ -316,6 +336,11 @@ class _Strings:
             string: [string[:n] for n in range(1, len(string) + 1) if string[:n] in strings]
             for string in strings
         }
+
+    def beginning(self, text: str) -> list[str]:
+        """The strings ``text`` begins with, the shortest first."""
+        match = self.regex.match(text) if self.regex else None
+        return self.prefixes[match.group()] if match else []
 
     def starts(self, text: str) -> dict[str, list[int]]:
         """Per string found, its places as ``str.find`` steps through them: never overlapping."""
@@ -540,5 +565,5 @@ def scores(hits: list[Hit], distinct: bool = False) -> dict[str, float]:
             if (hit.label, hit.term) in seen:
                 continue
             seen.add((hit.label, hit.term))
-        totals[hit.label.split(".", 1)[1]] += hit.weight
+        totals[hit.name] += hit.weight
     return dict(totals)
