@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -79,25 +80,52 @@ class Dispatcher:
 
 
 class DispatchThread(threading.Thread):
-    """In-process sending for one machine: woken by new rows, and every few seconds for retries."""
+    """In-process sending for one machine: woken by new rows, and every few seconds for retries.
 
-    def __init__(self, dispatcher: Dispatcher, interval: float = 5.0) -> None:
+    While intake works through a backlog it holds back (one pass per ``max_hold`` seconds at
+    most), so that recording what arrived comes first; it catches up once the backlog is gone.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, interval: float = 5.0, max_hold: float = 10.0):
         super().__init__(name="dispatcher", daemon=True)
         self.dispatcher = dispatcher
         self.interval = interval
+        self.max_hold = max_hold
         self.wake = threading.Event()
         self.wake.set()  # a first pass at once: mail left unsent before a restart goes out now
         self.stopping = threading.Event()
+        self.caught_up = threading.Event()  # cleared while intake has a backlog
+        self.caught_up.set()
+        self.last_pass = 0.0
 
     def notify(self, _ids: list[int]) -> None:
         self.wake.set()
 
+    def intake_backlog(self, busy: bool) -> None:
+        """Intake says whether more items are waiting to be recorded."""
+        if busy:
+            self.caught_up.clear()
+        elif not self.caught_up.is_set():
+            self.caught_up.set()
+            self.wake.set()  # what was held back goes out now
+
+    def _held(self) -> bool:
+        overdue = time.monotonic() - self.last_pass >= self.max_hold
+        return not (self.caught_up.is_set() or overdue or self.stopping.is_set())
+
     def run(self) -> None:
         while not self.stopping.is_set():
             self.wake.wait(self.interval)
+            while self._held():
+                self.caught_up.wait(self.max_hold / 10)
             self.wake.clear()
+            self.last_pass = time.monotonic()
             try:
-                while self.dispatcher.send_due() and not self.stopping.is_set():
+                while (
+                    self.dispatcher.send_due()
+                    and not self.stopping.is_set()
+                    and self.caught_up.is_set()
+                ):
                     pass
             except Exception:  # noqa: BLE001 - keep sending after a database hiccup
                 log.exception("dispatcher pass failed")

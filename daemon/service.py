@@ -165,6 +165,8 @@ class Service:
         in_hand = ahead.pending
         skip = {incoming.handle for incoming in in_hand or []}
         batch = source.fetch(skip)
+        if self.dispatch_thread is not None:
+            self.dispatch_thread.intake_backlog(bool(batch))
         readings = ahead.collect() if in_hand is not None else []
         if batch:
             ahead.submit(batch)
