@@ -27,15 +27,13 @@ def fingerprint(item: Item) -> str | None:
 
 
 def _duplicate(item: Item) -> bool:
-    item.raw_item.fingerprint = fingerprint(item)
-    if item.raw_item.fingerprint is None:
+    raw_item = item.raw_item
+    raw_item.fingerprint = same = fingerprint(item)
+    if same is None:
         return False
-    params = {"of_fingerprint": item.raw_item.fingerprint}
+    rows = item.session.connection().execute(_SAME_FINGERPRINT, {"of_fingerprint": same})
     # Filtered here rather than in SQL so that SQLite uses the fingerprint index.
-    return any(
-        status == "done" and row_id != item.raw_item.id
-        for row_id, status in item.session.connection().execute(_SAME_FINGERPRINT, params)
-    )
+    return any(status == "done" and row_id != raw_item.id for row_id, status in rows)
 
 
 def run(item: Item) -> None:
