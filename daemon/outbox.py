@@ -25,14 +25,15 @@ _RECENT = select(func.count(_OUTBOX.c.id)).where(
 
 def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None = None) -> Outbox:
     """Queue a composed message; its bytes and Message-ID are fixed from now on."""
+    now = utcnow()
     row = Outbox(
         ticket=ticket,
         purpose=purpose,
         recipient=mail.recipient,
         message_id=mail.message_id,
         raw=mail.raw,
-        created_at=utcnow(),
-        next_attempt_at=utcnow(),
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(row)
     return row
