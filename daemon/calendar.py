@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -70,6 +71,8 @@ class BusinessCalendar:
         self._ensured_years: set[int] = set()
         self._known_years = range(MINYEAR, MAXYEAR + 1)
         self._lock = threading.Lock()
+        # A day's tickets all ask for the same few deadlines.
+        self._close_after = lru_cache(maxsize=1024)(self._count_working_days)
         if self.country:
             self._fetch_year(None)
 
@@ -147,6 +150,10 @@ class BusinessCalendar:
             if self.is_working_day(d) and start < self.opening_hours(d)[1]:
                 return self.opening_hours(d)[1]
             return self.opening_hours(self.next_working_day(d))[1]
+        return self._close_after(d, days)
+
+    def _count_working_days(self, d: date, days: int) -> datetime:
+        """Close of business of the ``days``-th working day after local date ``d``."""
         for _ in range(days):
             d = self.next_working_day(d)
         return self.opening_hours(d)[1]
