@@ -13,6 +13,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from daemon.charsets import one_line
@@ -92,6 +93,12 @@ def _boundary() -> str:
     return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
 
 
+@lru_cache(maxsize=16)
+def _desk_sender(name: str, address: str) -> str:
+    """The From of every mail: the same desk each time, so it is encoded once."""
+    return formataddr((one_line(name, 120), address), charset="utf-8")
+
+
 def _subject(subject: str) -> Header | str:
     """RFC 2047 words when the subject is not ASCII. A short ASCII one goes as plain text,
     which the policy writes as it is: the line its us-ascii Header would be folded into."""
@@ -129,7 +136,7 @@ def compose(
         message = body
     message_id = make_msgid(domain=desk_domain(settings))
     headers = {
-        "From": formataddr((one_line(desk.name, 120), desk.address), charset="utf-8"),
+        "From": _desk_sender(desk.name, desk.address),
         "To": formataddr((one_line(to_name, 120), to if to.isascii() else _EAI), charset="utf-8"),
         "Reply-To": one_line(reply_to or desk.address, 320),
         "Subject": _subject(subject),
