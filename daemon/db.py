@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_URL_ENV = "COMPLAINTD_MIGRATE_URL"
 HEAD = "0005"
 """The newest migration (a test keeps it true): a database already there needs no Alembic,
 which the long-running service then never loads (about 11 MB)."""
@@ -65,6 +69,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def migrate_in_child(url: str) -> None:
+    """``migrate`` in a short-lived process: a long-running service need not keep Alembic."""
+    env = {**os.environ, MIGRATE_URL_ENV: url}
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon.db"], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"database migration failed: {done.stderr.strip()[-2000:]}")
+
+
 class Database:
     """The engine plus a session factory; one session and one transaction per unit of work."""
 
@@ -72,8 +86,13 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def migrate(self) -> None:
-        migrate(self.engine)
+    def migrate(self, in_child: bool = False) -> None:
+        if revision(self.engine) == HEAD:
+            return
+        if in_child:
+            migrate_in_child(self.engine.url.render_as_string(hide_password=False))
+        else:
+            migrate(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -83,3 +102,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+if __name__ == "__main__":
+    migrate(make_engine(os.environ[MIGRATE_URL_ENV]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import time
@@ -111,10 +112,11 @@ class Service:
         """
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        self.db.migrate()
+        self.db.migrate(in_child=True)
         pipeline = self.start_sending()
         source = make_source(self.settings)
         feeds = self._feed_pollers()
+        gc.freeze()  # what start-up built lives for good: later collections skip it
         self.notifier.notify("READY=1")
         backoff = Backoff()
         ahead = ReadAhead(self.settings)
@@ -202,6 +204,7 @@ class Service:
         if self.stopping:
             return []
         results = pipeline.receive_batch(source, batch, readings)
+        gc.collect()  # the batch's ORM objects hold each other in cycles; free them now
         return [
             (incoming, result.outcome == "quarantined")
             for incoming, result in zip(batch, results, strict=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import inspect, select
 
 from daemon.db import Database
@@ -110,3 +111,16 @@ def test_head_names_the_newest_migration(db_url):
     db.migrate()
     assert database.revision(db.engine) == database.HEAD
     db.dispose()
+
+
+def test_the_service_migrates_in_a_child_process(db_url, tmp_path):
+    from daemon import db as database
+
+    db = Database(db_url)
+    db.migrate(in_child=True)
+    assert database.revision(db.engine) == database.HEAD
+    db.dispose()
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    with pytest.raises(RuntimeError, match="database migration failed"):
+        database.migrate_in_child(f"sqlite:///{blocked}/complaintd.db")
