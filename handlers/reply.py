@@ -21,12 +21,19 @@ name = "reply"
 _ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
 
 
-def _addresses(item: Item) -> list[str]:
+def _header_parts(item: Item) -> list[str]:
     found = []
     for header in _ADDRESS_HEADERS:
         for value in item.message.get_all(header, []):
             found.extend(part.strip() for part in str(value).split(","))
-    return [address(value)[1] or value.strip("<> ") for value in found]
+    return found
+
+
+def _may_hold_token(parts: list[str], desk_address: str) -> bool:
+    """Whether any part could be a plus address of the desk, so that checking every address
+    (the costly part) is worth it: an ASCII one without comments must show ``local+``."""
+    plus = desk_address.lower().partition("@")[0] + "+"
+    return any(not part.isascii() or "(" in part or plus in part.lower() for part in parts)
 
 
 def roster(item: Item, ticket: Ticket) -> set[str]:
@@ -93,7 +100,10 @@ def _refuse(item: Item, ticket: Ticket | None, why: str) -> None:
 
 
 def run(item: Item) -> None:
-    addresses = _addresses(item)
+    parts = _header_parts(item)
+    if not _may_hold_token(parts, item.settings.desk.address):
+        return
+    addresses = [address(part)[1] or part.strip("<> ") for part in parts]
     if not tokens.token_addresses(addresses, item.settings.desk.address):
         return
     token = tokens.find(item.settings, item.secret, addresses, item.sender)
