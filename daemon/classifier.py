@@ -56,11 +56,19 @@ class Decision:
 
 
 def _best(scores: dict[str, float], order: tuple[str, ...] = ()) -> str | None:
-    positive = {label: score for label, score in scores.items() if score > 0}
-    if not positive:
-        return None
-    rank = {label: i for i, label in enumerate(order)}
-    return max(positive, key=lambda label: (positive[label], -rank.get(label, len(rank))))
+    """The label with the highest positive score; ties go to the one earlier in ``order``, then
+    to the one scored first."""
+    best = None
+    for label, score in scores.items():
+        if score > 0 and (
+            best is None or _key(label, score, order) > _key(best, scores[best], order)
+        ):
+            best = label
+    return best
+
+
+def _key(label: str, score: float, order: tuple[str, ...]) -> tuple[float, int]:
+    return score, (-order.index(label) if label in order else -len(order))
 
 
 def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) -> list[str]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from re import _constants, _parser
 from typing import Any
@@ -29,6 +30,8 @@ Not the other kinds: Spanish doubles its negations ("no ha venido nadie"), so "n
 """
 NEGATION_WINDOW_WORDS = 3
 NEGATION_WINDOW_CHARS = 4
+_CJK_TRIES = 4
+"""Tries the Chinese substring terms are split into (each search tries fewer alternatives)."""
 _CANDIDATE_CACHE_SIZE = 20_000
 """Distinct words (and word pairs) whose terms a matcher remembers before it starts over."""
 
@@ -181,16 +184,22 @@ class RuleSet:
             self._matcher = Matcher([self])
         return self._matcher.hits(text)[0]
 
-    def negated_words(self, text: str, words: list[str], i: int, spans: _Spans) -> bool:
-        """A negation among the few words before word ``i``, in the same clause."""
+    def negated_words(
+        self, text: str, words: list[str], i: int, spans: list[re.Match[str]]
+    ) -> bool:
+        """A negation among the few words before word ``i``, in the same clause.
+
+        ``spans`` are where the words are: filled in here, once, when first needed.
+        """
         if self.negations is None or i == 0:
             return False
         first = max(0, i - NEGATION_WINDOW_WORDS)
         if self.negations[0].isdisjoint(words[first:i]):
             return False
-        matches = spans.of(text)
-        clause = _clause_start(text, matches[first].start(), matches[i].start())
-        before = {m.group() for m in matches[first:i] if m.start() >= clause}
+        if not spans:
+            spans.extend(_WORD.finditer(text))
+        clause = _clause_start(text, spans[first].start(), spans[i].start())
+        before = {m.group() for m in spans[first:i] if m.start() >= clause}
         return bool(self.negations[0] & before)
 
     def negated_chars(self, text: str, start: int) -> bool:
@@ -206,18 +215,6 @@ class RuleSet:
         return bool(self.negations[0] & words)
 
 
-class _Spans:
-    """Where a text's words are: worked out once, and only when a negation check needs it."""
-
-    def __init__(self) -> None:
-        self.matches: list[re.Match[str]] | None = None
-
-    def of(self, text: str) -> list[re.Match[str]]:
-        if self.matches is None:
-            self.matches = list(_WORD.finditer(text))
-        return self.matches
-
-
 class Matcher:
     """Rule sets matched together: one pass over a text finds the hits of each.
 
@@ -231,10 +228,10 @@ class Matcher:
 
     def hits(self, text: str) -> list[list[Hit]]:
         """Per rule set, in order: word hits in text order, then substring and regex hits."""
-        if [rule_set.version for rule_set in self.sets] != self._versions:
+        if list(map(_VERSION, self.sets)) != self._versions:
             self._index()
         words = _WORD.findall(text)
-        spans = _Spans()
+        spans: list[re.Match[str]] = []
         found: list[list[Hit]] = [[] for _ in self.sets]
         for n, i, term in self._words.matches(words):
             negated = term.negatable and self.sets[n].negated_words(text, words, i, spans)
@@ -245,11 +242,13 @@ class Matcher:
         return found
 
     def _index(self) -> None:
-        self._versions = [rule_set.version for rule_set in self.sets]
+        self._versions = list(map(_VERSION, self.sets))
         self._words = _WordTerms(self.sets)
         self._needles = _Needles(self.sets)
         self._regexes = _Regexes(self.sets)
 
+
+_VERSION = attrgetter("version")
 
 _Candidates = list[tuple[_Words, int, _Term]]
 """Word terms that may match from some word on: the words each still needs, its set, itself."""
@@ -284,11 +283,9 @@ class _WordTerms:
             candidates = self.by_pair.get(pair)
             if candidates is None:
                 candidates = self._by_pair(pair, by_word[words[i]])
-            found.extend(
-                (n, i, term)
-                for rest, n, term in candidates
-                if not rest or _matches(rest, words, i + 2)
-            )
+            for rest, n, term in candidates:
+                if not rest or _matches(rest, words, i + 2):
+                    found.append((n, i, term))
         return found
 
     def _by_word(self, words: list[str]) -> dict[str, _Candidates]:
@@ -357,7 +354,11 @@ class _Strings:
 
 
 class _Needles:
-    """Substring terms (Chinese, symbols): per term in order, its places left to right."""
+    """Substring terms (Chinese, symbols): per term in order, its places left to right.
+
+    Terms with Chinese characters are only looked for in texts that have some, in a few tries
+    (split by first character: a trie's first branch point is tried alternative by alternative).
+    """
 
     def __init__(self, sets: list[RuleSet]) -> None:
         self.entries = [
@@ -369,11 +370,19 @@ class _Needles:
         self.entries_of: dict[str, list[int]] = defaultdict(list)
         for index, (needle, _, _) in enumerate(self.entries):
             self.entries_of[needle].append(index)
-        self.strings = _Strings(set(self.entries_of))
+        chinese = {needle for needle in self.entries_of if _CJK.search(needle)}
+        self.anywhere = _Strings(set(self.entries_of) - chinese)
+        self.chinese = [
+            _Strings({needle for needle in chinese if ord(needle[0]) % _CJK_TRIES == k})
+            for k in range(_CJK_TRIES)
+        ]
 
     def occurrences(self, text: str) -> list[tuple[int, int, _Term]]:
         """(set number, position, term) for every occurrence of every term, in term order."""
-        starts = self.strings.starts(text)
+        starts = self.anywhere.starts(text)
+        if not text.isascii() and _CJK.search(text):
+            for strings in self.chinese:
+                starts.update(strings.starts(text))
         found = sorted(index for needle in starts for index in self.entries_of[needle])
         return [
             (n, at, term)
@@ -556,7 +565,7 @@ def scores(hits: list[Hit], distinct: bool = False) -> dict[str, float]:
     With ``distinct``, each term counts once however often it occurs: "gas" three times in a
     question about the gas bill is still one mention of gas.
     """
-    totals: dict[str, float] = defaultdict(float)
+    totals: dict[str, float] = {}
     seen: set[tuple[str, str]] = set()
     for hit in hits:
         if hit.negated:
@@ -565,5 +574,5 @@ def scores(hits: list[Hit], distinct: bool = False) -> dict[str, float]:
             if (hit.label, hit.term) in seen:
                 continue
             seen.add((hit.label, hit.term))
-        totals[hit.name] += hit.weight
-    return dict(totals)
+        totals[hit.name] = totals.get(hit.name, 0.0) + hit.weight
+    return totals
