@@ -10,7 +10,6 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
@@ -74,14 +73,14 @@ class Composed:
     raw: bytes
 
 
-def _part(text: str, subtype: str) -> MIMENonMultipart:
+def _part(text: str, subtype: str) -> Message:
     """Readable quoted-printable for ASCII text, base64 for the rest; both keep lines short.
 
-    What MIMEText makes, with the body encoded once by the shared Charset and without
-    MIMEText's second parse of the Content-Type parameters."""
+    What MIMEText makes (less the MIME-Version that parts do not carry), with the body
+    encoded once by the shared Charset and without re-parsing the Content-Type parameters."""
     charset = _QP if text.isascii() else _BASE64
-    part = MIMENonMultipart("text", subtype, charset=charset.get_output_charset())
-    del part["MIME-Version"]
+    part = Message()
+    part.add_header("Content-Type", f"text/{subtype}", charset=charset.get_output_charset())
     part.set_payload(charset.body_encode(text.encode(charset.output_charset)))
     part["Content-Transfer-Encoding"] = charset.get_body_encoding()
     return part
