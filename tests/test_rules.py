@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,43 @@ def test_bundled_rules_load_and_every_group_has_terms(group):
     sets = rules.load()
     ruleset = sets[group]
     assert ruleset.exact or ruleset.prefix or ruleset.cjk or ruleset.regexes
+
+
+def test_normalize_strips_marks_also_next_to_characters_beyond_the_bmp():
+    assert rules.normalize("Ñandú 😀 cafe\u0301") == "nandu 😀 cafe"
+    assert rules.normalize("漏水\u0301") == "漏水"
+    assert rules.normalize("gas\U0001d167leak") == "gasleak"  # a musical combining mark
+
+
+def test_regex_terms_match_as_before_whatever_the_text_has_or_lacks():
+    ruleset = matcher(
+        "/[0-9]{2,} (?:flats|households)/^5",
+        "/(?:techo|falso techo) se ha caido/^6",
+        "/(?i)fire alarm/^2",  # flags: no quick look for needed words, searched everywhere
+        "/[0-9]+x/^1",  # needs nothing telling: searched everywhere
+        label="severity.major",
+    )
+    assert total(ruleset, "12 flats and 30 households") == 10
+    assert total(ruleset, "12 flat") == 0
+    assert total(ruleset, "el falso techo se ha caido") == 6
+    assert total(ruleset, "FIRE ALARM") == 2
+    assert total(ruleset, "3x and 4x") == 2
+
+
+def test_needed_strings_of_a_regex():
+    assert rules._needed(re.compile("[0-9]{4,}\\s*元")) == ("元",)
+    assert rules._needed(re.compile("(?:techo|falso techo) (?:se cayo|se ha caido)")) == ("techo",)
+    assert rules._needed(re.compile("[£$€] ?[0-9]{1,3}(?:,[0-9]{3})+")) == ("£", "$", "€")
+    assert rules._needed(re.compile("(?i)water")) == ()
+    assert rules._needed(re.compile("a?b*")) == ()
+
+
+def test_a_matcher_gives_each_set_its_own_hits_and_sees_terms_added_later():
+    sets = rules.load()
+    matcher_ = rules.Matcher([sets[group] for group in rules.GROUPS])
+    text = rules.normalize(
+        "没有煤气味，但是卫生间漏水了。No gas smell, the tap is leaking! 12 flats"
+    )
+    assert matcher_.hits(text) == [sets[group].hits(text) for group in rules.GROUPS]
+    sets["category"].add("category.design", "zorblax^9")
+    assert rules.scores(matcher_.hits("a zorblax")[0]) == {"design": 9}
