@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import pickle
+import select
 import signal
 import subprocess
 import sys
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from daemon.intake.base import Incoming
 
 log = logging.getLogger(__name__)
+
+ANSWER_SECONDS = 30.0
+"""A helper that has not begun to answer by then is stuck: it is stopped and the service
+parses the batch itself (well inside systemd's watchdog interval)."""
 
 
 class ReadAhead:
@@ -69,6 +74,8 @@ class ReadAhead:
         batch, self.pending = self.pending, None
         if self.process is not None:
             try:
+                if not select.select([self.process.stdout], [], [], ANSWER_SECONDS)[0]:
+                    raise TimeoutError(f"no answer within {ANSWER_SECONDS:.0f} s")
                 readings = pickle.load(self.process.stdout)
                 if len(readings) == len(batch):
                     return readings
@@ -79,9 +86,10 @@ class ReadAhead:
 
     def _failed(self, exc: Exception) -> None:
         log.warning("parse helper failed (%s); parsing in the service until it restarts", exc)
-        self.close()
+        self.close(wait=0)
 
-    def close(self) -> None:
+    def close(self, wait: float = 5) -> None:
+        """Close the pipe (the helper then ends); kill it if it has not ended after ``wait``."""
         process, self.process = self.process, None
         if process is None:
             return
@@ -89,7 +97,7 @@ class ReadAhead:
             with contextlib.suppress(OSError):
                 stream.close()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

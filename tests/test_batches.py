@@ -160,3 +160,23 @@ def test_a_dead_helper_means_parsing_here(helper, pipeline):
     assert pipeline.receive_batch("imap", batch, [None])[0].outcome == "ticket_created"
     helper.submit(batch)  # the next batch has a helper again
     assert helper.collect()[0] is not None
+
+
+def test_a_stuck_helper_is_stopped_and_the_batch_parsed_here(helper, monkeypatch):
+    import os
+    import signal
+    import time
+
+    from daemon import readahead
+
+    monkeypatch.setattr(readahead, "ANSWER_SECONDS", 0.5)
+    raw = complaint("The lift is stuck.")
+    helper.submit([Incoming("k", raw, len(raw))])
+    helper.collect()
+    stuck = helper.process
+    os.kill(stuck.pid, signal.SIGSTOP)
+    helper.submit([Incoming("k", raw, len(raw))])
+    started = time.monotonic()
+    assert helper.collect() == [None]
+    assert time.monotonic() - started < 10
+    assert stuck.poll() is not None  # killed, not left behind
