@@ -82,6 +82,7 @@ class RawItem(BatchInserted, Base):
 
 class Ticket(BatchInserted, Base):
     __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_hot", "building", "category", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -99,7 +100,7 @@ class Ticket(BatchInserted, Base):
     assignee: Mapped[str | None] = mapped_column(String(320))
     butler: Mapped[str | None] = mapped_column(String(320))
     hot_topic: Mapped[str | None] = mapped_column(String(64), index=True)
-    building: Mapped[str | None] = mapped_column(String(32), index=True)
+    building: Mapped[str | None] = mapped_column(String(32))
     paused_at: Mapped[datetime | None]
     pending: Mapped[dict[str, Any] | None]
     satisfaction: Mapped[int | None]
@@ -161,12 +162,15 @@ class Outbox(BatchInserted, Base):
     """A mail to send, fixed (bytes and Message-ID) in the transaction that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_recent", "recipient", "purpose", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(64))
-    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default="pending")
