@@ -91,18 +91,19 @@ class Classifier:
         self.settings = settings
         self.rule_sets = rules.load(settings.rules_file, settings.extra_rules)
         self.matcher = rules.Matcher([self.rule_sets[group] for group in rules.GROUPS])
-        self.subject_matcher = rules.Matcher([self.rule_sets["category"]])
         self.model = load_model(settings.model_file) if use_model else None
         self._fast: list[_FastField] | None = None
 
     def classify(self, subject: str, body: str) -> Decision:
-        text = rules.normalize(f"{subject}\n{body}")
-        hits = dict(zip(rules.GROUPS, self.matcher.hits(text), strict=True))
+        head = rules.normalize(subject)  # normalizing line by line is the same as all at once
+        text = f"{head}\n{rules.normalize(body)}"
+        per_group, in_subject = self.matcher.split_hits(text, len(head) if subject else None)
+        hits = dict(zip(rules.GROUPS, per_group, strict=True))
+        subject_hits = in_subject[rules.GROUPS.index("category")]
         scores = {
             group: rules.scores(found, distinct=group in DISTINCT_GROUPS)
             for group, found in hits.items()
         }
-        subject_hits = self.subject_matcher.hits(rules.normalize(subject))[0] if subject else []
         for label, weight in rules.scores(subject_hits, distinct=True).items():
             scores["category"][label] = scores["category"].get(label, 0.0) + weight
         severity_scores = scores["severity"]

@@ -1,4 +1,4 @@
-"""Keyword rules for classification: loaded from a data file, matched in one pass per group.
+"""Keyword rules for classification: loaded from a data file, matched in one pass per text.
 
 Chinese terms match as substrings (Chinese has no spaces); Spanish and English terms match as
 whole words after lower-casing and removing accents, so "Reparación" finds "reparacion".
@@ -38,7 +38,8 @@ _CANDIDATE_CACHE_SIZE = 20_000
 _WEIGHT = re.compile(r"\^(-?[0-9]+(?:\.[0-9]+)?)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
-_COMMON_MARKS = " \t\n,.;:!?'\"-()"
+_COMMON_PUNCTUATION = " \t\n,.;:!?'\"-()"
+"""Spaces and punctuation nearly every text has: a regex needing them needs nothing telling."""
 _CLAUSE_END = re.compile(r"[.,;:!?\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]")
 """Punctuation that ends a negation's reach (ASCII and full-width, 。，、！？：；)."""
 
@@ -123,7 +124,6 @@ class RuleSet:
         self.substrings: list[tuple[str, _Term]] = []
         self.cjk: list[tuple[str, _Term]] = []
         self.regexes: list[tuple[re.Pattern[str], _Term]] = []
-        self.prefix_lengths: list[int] = []
         self.version = 0
         """Counts changes, so that a ``Matcher`` knows when to index the terms again."""
         self._seen: dict[tuple[str, str], _Term] = {}
@@ -162,8 +162,6 @@ class RuleSet:
         spec = tuple(zip(words, stars + [False] * (len(words) - len(stars)), strict=False))
         first, is_prefix = spec[0]
         (self.prefix if is_prefix else self.exact)[first].append((spec, term))
-        if is_prefix:
-            self.prefix_lengths = sorted({*self.prefix_lengths, len(first)})
 
     def _remove(self, old: _Term) -> None:
         for table in (self.exact, self.prefix):
@@ -223,18 +221,41 @@ class Matcher:
 
     def hits(self, text: str) -> list[list[Hit]]:
         """Per rule set, in order: word hits in text order, then substring and regex hits."""
+        return self.split_hits(text, None)[0]
+
+    def split_hits(self, text: str, head: int | None) -> tuple[list[list[Hit]], list[list[Hit]]]:
+        """``hits(text)``, and in the same pass ``hits(text[:head])`` (none for None).
+
+        ``text[head]`` must be a line break, so that no word runs across it: a mail's subject
+        line, whose terms count again on their own. Words and substrings inside the head are
+        found just as on their own (negations look back only); regexes are run again.
+        """
         if list(map(_VERSION, self.sets)) != self._versions:
             self._index()
         words = _WORD.findall(text)
+        head_words = len(_WORD.findall(text, 0, head)) if head is not None else -1
+        head_end = head if head is not None else -1
         spans: list[re.Match[str]] = []
         found: list[list[Hit]] = [[] for _ in self.sets]
-        for n, i, term in self._words.matches(words):
-            negated = term.negatable and self.sets[n].negated_words(text, words, i, spans)
-            found[n].append(term.hit(negated))
-        for n, at, term in self._needles.occurrences(text) + self._regexes.occurrences(text):
-            negated = term.negatable and self.sets[n].negated_chars(text, at)
-            found[n].append(term.hit(negated))
-        return found
+        in_head: list[list[Hit]] = [[] for _ in self.sets]
+        for n, i, end, term in self._words.matches(words):
+            hit = term.hit(term.negatable and self.sets[n].negated_words(text, words, i, spans))
+            found[n].append(hit)
+            if end <= head_words:
+                in_head[n].append(hit)
+        for n, at, end, term in self._needles.occurrences(text):
+            hit = term.hit(term.negatable and self.sets[n].negated_chars(text, at))
+            found[n].append(hit)
+            if end <= head_end:
+                in_head[n].append(hit)
+        self._regex_hits(text, found)
+        if head is not None:
+            self._regex_hits(text[:head], in_head)
+        return found, in_head
+
+    def _regex_hits(self, text: str, found: list[list[Hit]]) -> None:
+        for n, at, _, term in self._regexes.occurrences(text):
+            found[n].append(term.hit(term.negatable and self.sets[n].negated_chars(text, at)))
 
     def _index(self) -> None:
         self._versions = list(map(_VERSION, self.sets))
@@ -245,8 +266,9 @@ class Matcher:
 
 _VERSION = attrgetter("version")
 
-_Candidates = list[tuple[_Words, int, _Term]]
-"""Word terms that may match from some word on: the words each still needs, its set, itself."""
+_Candidates = list[tuple[_Words, int, int, _Term]]
+"""Word terms that may match from some word on: the words each still needs, its set, its
+length in words, itself."""
 
 
 class _WordTerms:
@@ -263,13 +285,13 @@ class _WordTerms:
         for n, rule_set in enumerate(sets):
             for own, merged in ((rule_set.exact, self.exact), (rule_set.prefix, self.prefix)):
                 for first, entries in own.items():
-                    merged[first] += [(spec[1:], n, term) for spec, term in entries]
+                    merged[first] += [(spec[1:], n, len(spec), term) for spec, term in entries]
         self.prefixes = _Strings(set(self.prefix))
         self.by_word: dict[str, _Candidates] = {}
         self.by_pair: dict[tuple[str, str], _Candidates] = {}
 
-    def matches(self, words: list[str]) -> list[tuple[int, int, _Term]]:
-        """(set number, word number, term) for each term matching there, in text order."""
+    def matches(self, words: list[str]) -> list[tuple[int, int, int, _Term]]:
+        """(set number, word number, end, term) for each term matching there, in text order."""
         by_word = self._by_word(words)
         last = len(words) - 1
         found = []
@@ -278,9 +300,9 @@ class _WordTerms:
             candidates = self.by_pair.get(pair)
             if candidates is None:
                 candidates = self._by_pair(pair, by_word[words[i]])
-            for rest, n, term in candidates:
+            for rest, n, size, term in candidates:
                 if not rest or _matches(rest, words, i + 2):
-                    found.append((n, i, term))
+                    found.append((n, i, i + size, term))
         return found
 
     def _by_word(self, words: list[str]) -> dict[str, _Candidates]:
@@ -304,8 +326,8 @@ class _WordTerms:
     def _by_pair(self, pair: tuple[str, str], starting: _Candidates) -> _Candidates:
         """Of the terms ``pair[0]`` may start, those ``pair[1]`` goes on with ("" ends the text)."""
         candidates = [
-            (rest[1:], n, term)
-            for rest, n, term in starting
+            (rest[1:], n, size, term)
+            for rest, n, size, term in starting
             if not rest or _matches(rest[:1], [pair[1]], 0)
         ]
         if len(self.by_pair) >= _CANDIDATE_CACHE_SIZE:
@@ -372,15 +394,15 @@ class _Needles:
             for k in range(_CJK_TRIES)
         ]
 
-    def occurrences(self, text: str) -> list[tuple[int, int, _Term]]:
-        """(set number, position, term) for every occurrence of every term, in term order."""
+    def occurrences(self, text: str) -> list[tuple[int, int, int, _Term]]:
+        """(set number, start, end, term) for every occurrence of every term, in term order."""
         starts = self.anywhere.starts(text)
         if not text.isascii() and _CJK.search(text):
             for strings in self.chinese:
                 starts.update(strings.starts(text))
         found = sorted(index for needle in starts for index in self.entries_of[needle])
         return [
-            (n, at, term)
+            (n, at, at + len(needle), term)
             for needle, n, term in map(self.entries.__getitem__, found)
             for at in starts[needle]
         ]
@@ -406,8 +428,8 @@ class _Regexes:
             if not needed:
                 self.always.add(index)
 
-    def occurrences(self, text: str) -> list[tuple[int, int, _Term]]:
-        """(set number, position, term) for every match of every regex, in term order."""
+    def occurrences(self, text: str) -> list[tuple[int, int, int, _Term]]:
+        """(set number, start, end, term) for every match of every regex, in term order."""
         chosen = set(self.always)
         for string, indices in self.wanting.items():
             if string in text:
@@ -415,7 +437,7 @@ class _Regexes:
         found = []
         for index in sorted(chosen):
             regex, n, term = self.entries[index]
-            found.extend((n, match.start(), term) for match in regex.finditer(text))
+            found.extend((n, *match.span(), term) for match in regex.finditer(text))
         return found
 
 
@@ -424,7 +446,6 @@ def _needed(regex: re.Pattern[str]) -> tuple[str, ...]:
 
     Worked out from the parsed pattern (``re``'s own parser); patterns with flags, and parts
     it does not look into, just give less to go on: the result is never wrong, at most empty.
-    Spaces and common punctuation are in nearly every text: needing them rules nothing out.
     """
     if regex.flags != re.UNICODE:
         return ()
@@ -432,10 +453,10 @@ def _needed(regex: re.Pattern[str]) -> tuple[str, ...]:
         needs = _needs(_parser.parse(regex.pattern).data)
     except Exception:  # the parser is internal to re: if it changes, search every text
         return ()
-    telling = [need for need in needs if all(s.strip(_COMMON_MARKS) for s in need)]
+    telling = [need for need in needs if all(s.strip(_COMMON_PUNCTUATION) for s in need)]
     if not telling:
         return ()
-    rarest = _rarest(telling)
+    rarest = _rarest(telling)  # of these, a string with another one inside adds nothing:
     return tuple(s for s in rarest if not any(other in s for other in rarest if other != s))
 
 
