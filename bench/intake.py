@@ -410,10 +410,16 @@ batch_size = {self.args.batch}
 host = "{s.host}"
 port = {s.port}
 security = "none"
-""",
+{self.service_section()}""",
             encoding="utf-8",
         )
         return path
+
+    def service_section(self) -> str:
+        """``--parse-helper on/off`` overrides the service's own choice (by CPU count)."""
+        if self.args.parse_helper == "auto":
+            return ""
+        return f"\n[service]\nparse_helper = {str(self.args.parse_helper == 'on').lower()}\n"
 
     def start_service(self) -> float:
         config = self.write_config()
@@ -749,6 +755,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", metavar="FILE", help="run the service under cProfile")
     parser.add_argument("--strip-dirs", action="store_true", help="shorter profile paths")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (db, log)")
+    parser.add_argument(
+        "--parse-helper",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="the service's read-ahead parse helper process (default: the service decides)",
+    )
     args = parser.parse_args(argv)
     if args.count <= 0:
         parser.error("--count must be positive")
