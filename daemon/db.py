@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +77,32 @@ def migrate_in_child(url: str) -> None:
     )
     if done.returncode != 0:
         raise RuntimeError(f"database migration failed: {done.stderr.strip()[-2000:]}")
+
+
+_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+
+
+def reserve_ids(session: Session, rows: list[Any]) -> bool:
+    """Give new rows of one table their ids before the INSERT, so that other rows can name them
+    while the row itself is written once, finished (an UPDATE rewrites a raw message's bytes).
+
+    SQLite: the ids after the largest, safe because the transaction holds the write lock;
+    PostgreSQL: the table's sequence. False (nothing done) on other databases.
+    """
+    if not rows:
+        return True
+    table = type(rows[0]).__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)}).scalars()
+    elif connection.dialect.name == "sqlite":
+        first = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar() + 1
+        ids = range(first, first + len(rows))
+    else:
+        return False
+    for row, new_id in zip(rows, ids, strict=True):
+        row.id = new_id
+    return True
 
 
 class Database:

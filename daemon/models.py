@@ -132,6 +132,8 @@ class Event(BatchInserted, Base):
     raw_item_id: Mapped[int | None] = mapped_column(ForeignKey("raw_items.id"))
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+    # Never loaded; it tells the flush to insert the raw item first (its id may be reserved).
+    raw_item: Mapped[RawItem | None] = relationship(lazy="raise_on_sql")
 
     def __init__(self, **fields: Any) -> None:
         # Every event names the same columns, so that a batch's events are one INSERT.
@@ -156,6 +158,8 @@ class Attachment(BatchInserted, Base):
     stored: Mapped[bool] = mapped_column(default=True)
 
     ticket: Mapped[Ticket | None] = relationship(back_populates="attachments")
+    # Never loaded; it tells the flush to insert the raw item first (its id may be reserved).
+    raw_item: Mapped[RawItem | None] = relationship(lazy="raise_on_sql")
 
 
 class Outbox(BatchInserted, Base):
@@ -202,6 +206,9 @@ class Bounce(BatchInserted, Base):
     address: Mapped[str] = mapped_column(String(320), index=True)
     raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Never loaded; it tells the flush to insert the raw item first (its id may be reserved).
+    raw_item: Mapped[RawItem | None] = relationship(lazy="raise_on_sql")
 
 
 class Correction(Base):

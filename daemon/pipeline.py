@@ -14,7 +14,7 @@ from daemon.calendar import BusinessCalendar
 from daemon.classifier import Classifier
 from daemon.clock import utcnow
 from daemon.config import Settings
-from daemon.db import Database
+from daemon.db import Database, reserve_ids
 from daemon.intake.base import Incoming
 from daemon.models import RawItem
 from daemon.reading import Reading, message_ids
@@ -127,6 +127,7 @@ class Pipeline:
                 )
             }
             todo: dict[str, tuple[RawItem, Reading | None, list[int]]] = {}
+            new = []
             for incoming, reading in zip(batch, readings, strict=True):
                 row = known.get(incoming.key)
                 if row is not None and row.status in FINISHED:
@@ -136,9 +137,11 @@ class Pipeline:
                     continue
                 if row is None:
                     row = known[incoming.key] = self._record(session, source, incoming)
+                    new.append(row)
                 todo.setdefault(incoming.key, (row, reading, []))[2].append(len(results))
                 results.append(None)
-            session.flush()
+            if careful or not reserve_ids(session, new):
+                session.flush()
             if careful:
                 done = [self._process_carefully(session, row, r) for row, r, _ in todo.values()]
             else:
