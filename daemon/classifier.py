@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +76,11 @@ def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) ->
     Category terms found in the subject count twice (the subject names the topic); they are
     listed again with a "subject " prefix.
     """
-    counted = Counter(str(hit) for group in GROUPS_SHOWN for hit in hits[group])
+    counted: dict[str, int] = {}
+    for group in GROUPS_SHOWN:
+        for hit in hits[group]:
+            reason = str(hit)
+            counted[reason] = counted.get(reason, 0) + 1
     for hit in subject_hits:
         counted.setdefault(f"subject {hit}", 1)
     reasons = [reason if n == 1 else f"{reason} x{n}" for reason, n in counted.items()]
