@@ -12,7 +12,7 @@ import re
 import tomllib
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import compress
 from operator import attrgetter
@@ -70,26 +70,25 @@ def normalize(text: str) -> str:
     return marks.sub("", decomposed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     label: str
     term: str
     weight: float
     negated: bool = False
+    name: str = field(init=False, repr=False, compare=False)
+    """The label without its group: "repair" for "category.repair"."""
+    shown: str = field(init=False, repr=False, compare=False)
+    """As the history shows it (``str(hit)``)."""
+
+    def __post_init__(self) -> None:
+        # Worked out once: the same hit objects come back for every text (see ``_Term.hit``).
+        object.__setattr__(self, "name", self.label.partition(".")[2])
+        flag = " (negated)" if self.negated else ""
+        object.__setattr__(self, "shown", f"{self.label}:{self.term}^{self.weight:g}{flag}")
 
     def __str__(self) -> str:
-        return self._shown
-
-    @cached_property
-    def name(self) -> str:
-        """The label without its group: "repair" for "category.repair"."""
-        return self.label.split(".", 1)[1]
-
-    @cached_property
-    def _shown(self) -> str:
-        """Worked out once: the same hit objects come back for every text (see ``_Term.hit``)."""
-        flag = " (negated)" if self.negated else ""
-        return f"{self.label}:{self.term}^{self.weight:g}{flag}"
+        return self.shown
 
 
 @dataclass(frozen=True)
