@@ -6,8 +6,6 @@ import codecs
 import re
 from email.header import decode_header
 
-from charset_normalizer import from_bytes
-
 ALIASES = {
     "gb2312": "gb18030",
     "gb_2312-80": "gb18030",
@@ -72,6 +70,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     mostly_utf8 = data.decode("utf-8", errors="replace")
     if mostly_utf8.count("\ufffd") <= max(1, len(data) // 200):
         return mostly_utf8
+    from charset_normalizer import from_bytes  # only mail that defeats every label gets here
+
     best = from_bytes(data, cp_exclusion=_NOT_MAIL_CHARSETS).best()
     if best is not None:
         return str(best)
