@@ -291,28 +291,31 @@ class _WordTerms:
 
     def matches(self, words: list[str]) -> list[tuple[int, int, int, _Term]]:
         """(set number, word number, end, term) for each term matching there, in text order."""
-        by_word = self._by_word(words)
+        starting = list(map(self.by_word.get, words))
+        if None in starting:
+            self._look_up(words, starting)
         last = len(words) - 1
         found = []
-        for i in compress(range(len(words)), map(by_word.__getitem__, words)):  # some term starts
+        for i in compress(range(len(words)), starting):  # some term starts here
             pair = (words[i], words[i + 1] if i < last else "")
             candidates = self.by_pair.get(pair)
             if candidates is None:
-                candidates = self._by_pair(pair, by_word[words[i]])
+                candidates = self._by_pair(pair, starting[i])
             for rest, n, size, term in candidates:
                 if not rest or _matches(rest, words, i + 2):
                     found.append((n, i, i + size, term))
         return found
 
-    def _by_word(self, words: list[str]) -> dict[str, _Candidates]:
-        known = self.by_word
-        new = set(words).difference(known)
-        if len(known) + len(new) > _CANDIDATE_CACHE_SIZE:
-            known = self.by_word = {}
-            new = set(words)
-        for word in new:
-            known[word] = self._starting(word)
-        return known
+    def _look_up(self, words: list[str], starting: list[_Candidates | None]) -> None:
+        """Fill in ``starting`` for the words not seen before, and remember them."""
+        if len(self.by_word) > _CANDIDATE_CACHE_SIZE:
+            self.by_word = {}
+        for i, word in enumerate(words):
+            if starting[i] is None:
+                known = self.by_word.get(word)
+                if known is None:
+                    known = self.by_word[word] = self._starting(word)
+                starting[i] = known
 
     def _starting(self, word: str) -> _Candidates:
         """Exact terms first, then prefix terms by the length of the prefix (per set as
