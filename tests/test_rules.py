@@ -184,3 +184,18 @@ def test_a_matcher_gives_each_set_its_own_hits_and_sees_terms_added_later():
     assert matcher_.hits(text) == [sets[group].hits(text) for group in rules.GROUPS]
     sets["category"].add("category.design", "zorblax^9")
     assert rules.scores(matcher_.hits("a zorblax")[0]) == {"design": 9}
+
+
+def test_hits_do_not_depend_on_what_the_matcher_remembers(monkeypatch):
+    texts = [
+        rules.normalize(text)
+        for text in (
+            "No gas smell, the tap is leaking",
+            "没有煤气味，漏水了",
+            "gas leak! gas leak!",
+        )
+    ]
+    expected = [rules.Matcher([rules.load()["severity"]]).hits(text) for text in texts]
+    monkeypatch.setattr(rules, "_CANDIDATE_CACHE_SIZE", 2)  # starts over all the time
+    small = rules.Matcher([rules.load()["severity"]])
+    assert [small.hits(text) for text in texts * 2] == expected * 2
