@@ -76,10 +76,7 @@ class ReadAhead:
             try:
                 if not select.select([self.process.stdout], [], [], ANSWER_SECONDS)[0]:
                     raise TimeoutError(f"no answer within {ANSWER_SECONDS:.0f} s")
-                readings = pickle.load(self.process.stdout)
-                if len(readings) == len(batch):
-                    return readings
-                self._failed(ValueError(f"{len(readings)} readings for {len(batch)} items"))
+                return [pickle.load(self.process.stdout) for _ in batch]
             except (OSError, EOFError, pickle.UnpicklingError) as exc:
                 self._failed(exc)
         return [None] * len(batch)
@@ -111,7 +108,11 @@ def _read_one(store: AttachmentStore, raw: bytes, headers_only: bool) -> Reading
 
 
 def serve(store: AttachmentStore) -> None:
-    """The helper's loop: a pickled list of (raw, headers_only) in, a list of readings out."""
+    """The helper's loop: a pickled list of (raw, headers_only) in, one pickle per item out.
+
+    Each reading is pickled as soon as it is made, so that one parsed message is held at a
+    time; the answers go out together, so that a full pipe never stops the reading.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the service stops us by closing the pipe
     requests = sys.stdin.buffer
@@ -122,28 +123,23 @@ def serve(store: AttachmentStore) -> None:
             batch = pickle.load(requests)
         except EOFError:
             return
-        readings = [_read_one(store, raw, headers_only) for raw, headers_only in batch]
+        pickled = []
+        for index, (raw, headers_only) in enumerate(batch):
+            batch[index] = None
+            pickled.append(_pickled(_read_one(store, raw, headers_only)))
         try:
-            answers.write(_pickled(readings))
+            answers.write(b"".join(pickled))
             answers.flush()
         except BrokenPipeError:
             return
 
 
-def _pickled(readings: list[Reading | None]) -> bytes:
-    """The answer; a reading that will not pickle (absurdly deep MIME nesting) becomes None."""
+def _pickled(reading: Reading | None) -> bytes:
+    """A reading that will not pickle (absurdly deep MIME nesting) is sent as None."""
     try:
-        return pickle.dumps(readings, protocol=5)
+        return pickle.dumps(reading, protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return pickle.dumps([None if _unpicklable(r) else r for r in readings], protocol=5)
-
-
-def _unpicklable(reading: Reading | None) -> bool:
-    try:
-        pickle.dumps(reading, protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return True
-    return False
+        return pickle.dumps(None, protocol=5)
 
 
 if __name__ == "__main__":
