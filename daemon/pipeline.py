@@ -84,12 +84,13 @@ class Pipeline:
     ) -> list[Result]:
         """Record and process a batch in one transaction.
 
-        The raw bytes are inserted before the steps run. The items share one flush at the end
-        (an item touching an earlier one's Message-IDs or addresses gets a flush first, so its
-        checks see it); if any item fails, the batch runs again with a savepoint per item, so
-        that the failing one alone rolls back and lands in quarantine. A source marks items
-        done only after this returns, so a crash before the commit leaves them to be fetched
-        again. ``readings`` are the items the read-ahead helper parsed (None: parse here).
+        The raw bytes commit together with everything the steps did. The items share one flush
+        at the end (an item touching an earlier one's Message-IDs or addresses gets a flush
+        first, so its checks see it); if any item fails, the batch runs again with the raw bytes
+        flushed first and a savepoint per item, so that the failing one alone rolls back and
+        lands in quarantine, its bytes kept. A source marks items done only after this returns,
+        so a crash before the commit leaves them to be fetched again. ``readings`` are the items
+        the read-ahead helper parsed (None: parse here).
         """
         readings = readings or [None] * len(batch)
         try:
