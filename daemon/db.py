@@ -116,12 +116,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self, in_child: bool = False) -> None:
-        if revision(self.engine) == HEAD:
-            return
-        if in_child:
-            migrate_in_child(self.engine.url.render_as_string(hide_password=False))
-        else:
+        """See ``migrate``; ``in_child`` keeps Alembic out of this process."""
+        if not in_child:
             migrate(self.engine)
+        elif revision(self.engine) != HEAD:
+            migrate_in_child(self.engine.url.render_as_string(hide_password=False))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
