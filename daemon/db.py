@@ -10,7 +10,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,10 +75,47 @@ def revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe to call at every start."""
-    if revision(engine) == HEAD:
+_ALEMBIC_VERSION = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+"""Alembic's own bookkeeping table, as Alembic creates it."""
+
+
+def is_empty(engine: Engine) -> bool:
+    """No tables at all: a database made for us, not yet used."""
+    return not inspect(engine).get_table_names()
+
+
+def create(engine: Engine) -> None:
+    """Build a new database from the models and mark it as at ``HEAD`` (Alembic's advice for
+    a fresh database): one step instead of replaying every migration."""
+    from daemon.models import Base
+
+    with engine.begin() as connection:
+        Base.metadata.create_all(connection)
+        _ALEMBIC_VERSION.create(connection)
+        connection.execute(_ALEMBIC_VERSION.insert().values(version_num=HEAD))
+
+
+def migrate(engine: Engine, in_child: bool = False) -> None:
+    """Bring the schema to the newest migration; safe to call at every start. ``in_child``
+    runs Alembic, when it is needed, in a short-lived process (see ``migrate_in_child``)."""
+    current = revision(engine)
+    if current == HEAD:
         return
+    if current is None and is_empty(engine):
+        create(engine)
+    elif in_child:
+        migrate_in_child(engine.url.render_as_string(hide_password=False))
+    else:
+        upgrade(engine)
+
+
+def upgrade(engine: Engine) -> None:
+    """Run the migrations from where the database is to ``HEAD``."""
     from alembic import command
     from alembic.config import Config
 
@@ -121,10 +171,7 @@ class Database:
 
     def migrate(self, in_child: bool = False) -> None:
         """See ``migrate``; ``in_child`` keeps Alembic out of this process."""
-        if not in_child:
-            migrate(self.engine)
-        elif revision(self.engine) != HEAD:
-            migrate_in_child(self.engine.url.render_as_string(hide_password=False))
+        migrate(self.engine, in_child)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

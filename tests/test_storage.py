@@ -87,14 +87,59 @@ def test_migrations_match_the_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from daemon import db as database
     from daemon.models import Base
 
     db = Database(db_url)
-    db.migrate()
+    database.upgrade(db.engine)  # every migration from the first, not the fresh-database path
+    assert database.revision(db.engine) == database.HEAD
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
     db.dispose()
+
+
+def _schema(engine) -> dict:
+    found = inspect(engine)
+    schema = {}
+    for table in found.get_table_names():
+        schema[table] = (
+            {(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)},
+            {(i["name"], tuple(i["column_names"]), i["unique"]) for i in found.get_indexes(table)},
+            {
+                (fk["referred_table"], tuple(fk["constrained_columns"]))
+                for fk in found.get_foreign_keys(table)
+            },
+            tuple(found.get_pk_constraint(table)["constrained_columns"]),
+        )
+    return schema
+
+
+def test_a_new_database_is_built_as_the_migrations_would_build_it(db_url, tmp_path):
+    from daemon import db as database
+
+    created = Database(db_url)
+    created.migrate(in_child=True)  # empty: built from the models in this process, no child
+    assert database.revision(created.engine) == database.HEAD
+    replayed = Database(f"sqlite:///{tmp_path}/replayed.db")
+    if created.engine.dialect.name == "postgresql":
+        replayed = Database(db_url.replace("/test_", "/replay_"))
+        with created.engine.connect() as connection:
+            name = replayed.engine.url.database
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                f'CREATE DATABASE "{name}"'
+            )
+    try:
+        database.upgrade(replayed.engine)
+        assert _schema(created.engine) == _schema(replayed.engine)
+    finally:
+        replayed.dispose()
+        if created.engine.dialect.name == "postgresql":
+            with created.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                )
+        created.dispose()
 
 
 def test_head_names_the_newest_migration(db_url):
@@ -113,10 +158,19 @@ def test_head_names_the_newest_migration(db_url):
     db.dispose()
 
 
-def test_the_service_migrates_in_a_child_process(db_url, tmp_path):
+def test_the_service_migrates_in_a_child_process(db_url, tmp_path, monkeypatch):
+    from alembic import command
+    from alembic.config import Config
+
     from daemon import db as database
 
     db = Database(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # a database made by an older version
+    monkeypatch.setattr(database, "upgrade", None)  # not in this process
     db.migrate(in_child=True)
     assert database.revision(db.engine) == database.HEAD
     db.dispose()
