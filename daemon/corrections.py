@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from daemon import history
 from daemon.clock import utcnow
 from daemon.config import CATEGORIES, KINDS, SEVERITIES, Settings
-from daemon.models import Correction, Event, Ticket
+from daemon.models import Correction, Ticket
 
 FIELDS = ("category", "kind", "severity")
 KNOWN = {"category": CATEGORIES, "kind": KINDS, "severity": SEVERITIES}
@@ -114,16 +115,15 @@ def reclassify(
     if "category" in outcome.changed:
         _reroute(ticket, settings, outcome)
     if given:
-        session.add(
-            Event(
-                ticket=ticket,
-                at=now,
-                actor=actor,
-                channel=channel,
-                kind="reclassified",
-                text=outcome.summary(),
-                data=outcome.as_dict(),
-            )
+        history.record(
+            session,
+            ticket,
+            "reclassified",
+            at=now,
+            actor=actor,
+            channel=channel,
+            text=outcome.summary(),
+            data=outcome.as_dict(),
         )
     return outcome
 

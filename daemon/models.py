@@ -117,7 +117,11 @@ class Ticket(BatchInserted, Base):
 
 
 class Event(BatchInserted, Base):
-    """One line of a ticket's history: who did what, when, through which channel."""
+    """One line of a ticket's history: who did what, when, through which channel.
+
+    Lines are written as plain rows by ``daemon.history.record``, not as objects of this class
+    (the unit of work cost too much for ~5 lines per ticket); the class is for reading them.
+    """
 
     __tablename__ = "events"
 
@@ -132,15 +136,6 @@ class Event(BatchInserted, Base):
     raw_item_id: Mapped[int | None] = mapped_column(ForeignKey("raw_items.id"))
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
-    # Never loaded; it tells the flush to insert the raw item first (its id may be reserved).
-    raw_item: Mapped[RawItem | None] = relationship(lazy="raise_on_sql")
-
-    def __init__(self, **fields: Any) -> None:
-        # Every event names the same columns, so that a batch's events are one INSERT.
-        for name in ("text", "data", "raw_item_id"):
-            fields.setdefault(name, None)
-        fields.setdefault("at", utcnow())
-        super().__init__(**fields)
 
 
 class Attachment(BatchInserted, Base):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from daemon import history
 from daemon.clock import utcnow
-from daemon.models import Event, Ticket
+from daemon.models import Ticket
 
 STEPS = (
     "accepted",  # 受理
@@ -32,13 +33,12 @@ def move(
     ticket.status = status
     if status == "closed":
         ticket.closed_at = utcnow()
-    session.add(
-        Event(
-            ticket=ticket,
-            actor=actor,
-            channel=channel,
-            kind="status",
-            text=note or None,
-            data={"from": old, "to": status},
-        )
+    history.record(
+        session,
+        ticket,
+        "status",
+        actor=actor,
+        channel=channel,
+        text=note or None,
+        data={"from": old, "to": status},
     )

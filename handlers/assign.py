@@ -3,9 +3,8 @@ the owner's words, without the owner's address."""
 
 from __future__ import annotations
 
-from daemon import staff
+from daemon import history, staff
 from daemon.mail import from_template
-from daemon.models import Event
 from handlers.context import Item
 
 name = "assign"
@@ -52,14 +51,11 @@ def run(item: Item) -> None:
             event="assigned",
         )
     else:
-        item.session.add(
-            Event(
-                ticket=ticket,
-                actor="complaintd",
-                channel="system",
-                kind="unassigned",
-                text=f"department {ticket.department} has no head configured",
-            )
+        history.record(
+            item.session,
+            ticket,
+            "unassigned",
+            text=f"department {ticket.department} has no head configured",
         )
     if ticket.butler and ticket.butler != ticket.assignee:
         send_staff_mail(

@@ -75,19 +75,16 @@ class Item:
 
     def queue_mail(self, mail: Composed, purpose: str, event: str | None = None) -> Outbox:
         """Put a composed mail about the ticket in the outbox and note it in the history."""
-        from daemon import outbox
-        from daemon.models import Event
+        from daemon import history, outbox
 
         row = outbox.add(self.session, mail, purpose=purpose, ticket=self.ticket)
         self.outbox.append(row)
-        self.session.add(
-            Event(
-                ticket=self.ticket,
-                actor="complaintd",
-                channel="email",
-                kind=event or purpose,
-                data={"to": mail.recipient, "message_id": row.message_id},
-            )
+        history.record(
+            self.session,
+            self.ticket,
+            event or purpose,
+            channel="email",
+            data={"to": mail.recipient, "message_id": row.message_id},
         )
         return row
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon import commands, corrections, states
+from daemon import commands, corrections, history, states
 from daemon.clock import utcnow
 from daemon.i18n import format_when
-from daemon.models import Event, Ticket
+from daemon.models import Ticket
 from handlers.assign import ASSIGNMENT, send_staff_mail
 from handlers.context import Done, Item
 from handlers.notify import send_owner_mail
@@ -22,15 +22,14 @@ class Refused(Exception):
 def handle(item: Item, ticket: Ticket, role: str) -> None:
     item.ticket = ticket
     found, answer = commands.parse(item.reply_text)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor=item.sender,
-            channel=item.channel,
-            kind="department_reply",
-            text=item.reply_text,
-            raw_item_id=item.raw_item.id,
-        )
+    history.record(
+        item.session,
+        ticket,
+        "department_reply",
+        actor=item.sender,
+        channel=item.channel,
+        text=item.reply_text,
+        raw_item=item.raw_item,
     )
     report = []
     for command in found:
@@ -82,14 +81,13 @@ def _reassign(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     old = ticket.department
     head = item.settings.departments.get(target)
     ticket.department, ticket.assignee = target, head.head if head else None
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor=item.sender,
-            channel="email",
-            kind="reassigned",
-            data={"from": old, "to": target},
-        )
+    history.record(
+        item.session,
+        ticket,
+        "reassigned",
+        actor=item.sender,
+        channel="email",
+        data={"from": old, "to": target},
     )
     if ticket.assignee:
         send_staff_mail(
@@ -162,14 +160,13 @@ def _release(item: Item, ticket: Ticket, approve: bool) -> str:
     held = pending.pop("review")
     ticket.pending = pending or None
     if not approve:
-        item.session.add(
-            Event(
-                ticket=ticket,
-                actor=item.sender,
-                channel="email",
-                kind="answer_rejected",
-                text=held["text"],
-            )
+        history.record(
+            item.session,
+            ticket,
+            "answer_rejected",
+            actor=item.sender,
+            channel="email",
+            text=held["text"],
         )
         return "held answer rejected; it was not sent"
     send_owner_mail(item, "owner/answer", "answer", text=held["text"])
@@ -191,19 +188,15 @@ def _decide(item: Item, ticket: Ticket, approve: bool) -> str:
     if not approve:
         pending.pop("cost")
         ticket.pending = pending or None
-        item.session.add(
-            Event(
-                ticket=ticket, actor=item.sender, channel="email", kind="cost_rejected", data=cost
-            )
+        history.record(
+            item.session, ticket, "cost_rejected", actor=item.sender, channel="email", data=cost
         )
         return "cost rejected"
     cost = {**cost, "approved": sorted({*cost["approved"], *titles})}
     if set(cost["approved"]) >= set(cost["needed"]):
         pending.pop("cost")
-        item.session.add(
-            Event(
-                ticket=ticket, actor=item.sender, channel="email", kind="cost_approved", data=cost
-            )
+        history.record(
+            item.session, ticket, "cost_approved", actor=item.sender, channel="email", data=cost
         )
         result = "cost approved by everyone needed"
     else:
@@ -216,9 +209,7 @@ def _decide(item: Item, ticket: Ticket, approve: bool) -> str:
 def _note(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     if not argument:
         raise Refused("#note needs a text")
-    item.session.add(
-        Event(ticket=ticket, actor=item.sender, channel="email", kind="note", text=argument)
-    )
+    history.record(item.session, ticket, "note", actor=item.sender, channel="email", text=argument)
     return "internal note recorded (not sent to the owner)"
 
 
@@ -250,8 +241,8 @@ def _answer(item: Item, ticket: Ticket, text: str) -> str:
     reviewer = item.settings.departments.get("customer_service")
     if item.settings.replies.review_department_answers and reviewer and reviewer.head:
         ticket.pending = {**(ticket.pending or {}), "review": {"text": text, "by": item.sender}}
-        item.session.add(
-            Event(ticket=ticket, actor=item.sender, channel="email", kind="answer_held", text=text)
+        history.record(
+            item.session, ticket, "answer_held", actor=item.sender, channel="email", text=text
         )
         send_staff_mail(
             item,

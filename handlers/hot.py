@@ -10,7 +10,8 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from daemon.models import Event, Ticket
+from daemon import history
+from daemon.models import Ticket
 from handlers.context import Item
 
 name = "hot"
@@ -51,14 +52,11 @@ def run(item: Item) -> None:
         member.hot_topic = topic
         if member.severity != "major":
             member.severity = "hot"
-        item.session.add(
-            Event(
-                ticket=member,
-                actor="complaintd",
-                channel="system",
-                kind="hot_topic",
-                data={"topic": topic, "building": ticket.building, "category": ticket.category},
-            )
+        history.record(
+            item.session,
+            member,
+            "hot_topic",
+            data={"topic": topic, "building": ticket.building, "category": ticket.category},
         )
 
 

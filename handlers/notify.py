@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon import outbox
+from daemon import history, outbox
 from daemon.i18n import department_name, format_when
 from daemon.mail import from_template
-from daemon.models import Event
 from daemon.tokens import status_token
 from handlers.context import Item
 
@@ -20,14 +19,11 @@ def run(item: Item) -> None:
     recipient = item.reply_to or ticket.owner_email
     limit = settings.desk.max_acks_per_sender_per_hour
     if outbox.recent_count(item.session, recipient, "ack") >= limit:
-        item.session.add(
-            Event(
-                ticket=ticket,
-                actor="complaintd",
-                channel="system",
-                kind="ack_suppressed",
-                text=f"more than {limit} acknowledgements to {recipient} within an hour",
-            )
+        history.record(
+            item.session,
+            ticket,
+            "ack_suppressed",
+            text=f"more than {limit} acknowledgements to {recipient} within an hour",
         )
         return
     answer_by = datetime.fromisoformat(ticket.deadlines["answer"])

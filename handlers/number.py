@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from daemon import history
 from daemon.clock import utcnow
-from daemon.models import Event, Ticket
+from daemon.models import Ticket
 from daemon.numbering import format_number, next_value, scope_for
 from handlers.context import Item, Reject
 
@@ -37,27 +38,23 @@ def run(item: Item) -> None:
         created_at=now,
     )
     item.session.add(ticket)
-    item.session.add(
-        Event(
-            ticket=ticket,
-            at=now,
-            actor=item.sender or "unknown",
-            channel=item.channel,
-            kind="received",
-            text=item.text,
-            data={"subject": item.subject, "message_id": item.message_id},
-            raw_item_id=item.raw_item.id,
-        )
+    history.record(
+        item.session,
+        ticket,
+        "received",
+        at=now,
+        actor=item.sender or "unknown",
+        channel=item.channel,
+        text=item.text,
+        data={"subject": item.subject, "message_id": item.message_id},
+        raw_item=item.raw_item,
     )
-    item.session.add(
-        Event(
-            ticket=ticket,
-            at=now,
-            actor="complaintd",
-            channel="system",
-            kind="classified",
-            data={**item.decision.as_dict(), "location": item.location},
-        )
+    history.record(
+        item.session,
+        ticket,
+        "classified",
+        at=now,
+        data={**item.decision.as_dict(), "location": item.location},
     )
     for attachment in item.attachments:
         attachment.ticket = ticket

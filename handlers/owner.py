@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from daemon import states
+from daemon import history, states
 from daemon.clock import utcnow
-from daemon.models import Event, Ticket
+from daemon.models import Ticket
 from handlers.assign import send_staff_mail
 from handlers.context import Done, Item
 from handlers.thread import append
@@ -67,16 +67,15 @@ def handle(item: Item, ticket: Ticket) -> None:
         ticket.satisfaction = score
         pending.pop("satisfaction")
         ticket.pending = pending or None
-        item.session.add(
-            Event(
-                ticket=ticket,
-                actor=item.sender,
-                channel=item.channel,
-                kind="satisfaction",
-                text=text,
-                data={"score": score},
-                raw_item_id=item.raw_item.id,
-            )
+        history.record(
+            item.session,
+            ticket,
+            "satisfaction",
+            actor=item.sender,
+            channel=item.channel,
+            text=text,
+            data={"score": score},
+            raw_item=item.raw_item,
         )
         states.move(item.session, ticket, "closed", actor=item.sender, channel=item.channel)
         revisit = item.calendar.add_working_days(utcnow(), item.settings.sla.revisit_working_days)
@@ -104,15 +103,14 @@ def _answer_extension(item: Item, ticket: Ticket, pending: dict, agreed: bool) -
     ticket.pending = pending or None
     if agreed:
         ticket.deadlines = {**(ticket.deadlines or {}), asked["step"]: asked["until"]}
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor=item.sender,
-            channel=item.channel,
-            kind="extension_agreed" if agreed else "extension_refused",
-            text=item.reply_text,
-            data=asked,
-            raw_item_id=item.raw_item.id,
-        )
+    history.record(
+        item.session,
+        ticket,
+        "extension_agreed" if agreed else "extension_refused",
+        actor=item.sender,
+        channel=item.channel,
+        text=item.reply_text,
+        data=asked,
+        raw_item=item.raw_item,
     )
     tell_assignee(item, ticket, "extension_agreed" if agreed else "extension_refused")

@@ -9,8 +9,8 @@ import re
 
 from sqlalchemy import select
 
-from daemon import tokens
-from daemon.models import Event, Ticket
+from daemon import history, tokens
+from daemon.models import Ticket
 from daemon.reading import address
 from daemon.replytext import latest_reply
 from handlers import department, owner
@@ -74,15 +74,14 @@ def _refuse(item: Item, ticket: Ticket | None, why: str) -> None:
     head = item.settings.departments.get("customer_service")
     if ticket is None:
         return
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor=item.sender or "unknown",
-            channel=item.channel,
-            kind="command_refused",
-            text=why,
-            raw_item_id=item.raw_item.id,
-        )
+    history.record(
+        item.session,
+        ticket,
+        "command_refused",
+        actor=item.sender or "unknown",
+        channel=item.channel,
+        text=why,
+        raw_item=item.raw_item,
     )
     if head and head.head:
         item.ticket = ticket

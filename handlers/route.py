@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from daemon import deadlines
+from daemon import deadlines, history
 from daemon.clock import utcnow
-from daemon.models import Event
 from handlers.context import Item
 
 name = "route"
@@ -21,17 +20,14 @@ def run(item: Item) -> None:
     ticket.deadlines = deadlines.compute(
         ticket, settings.sla, item.calendar, ticket.created_at or utcnow(), item.decision.trades
     )
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="system",
-            kind="routed",
-            data={
-                "department": ticket.department,
-                "assignee": ticket.assignee,
-                "butler": ticket.butler,
-                "deadlines": ticket.deadlines,
-            },
-        )
+    history.record(
+        item.session,
+        ticket,
+        "routed",
+        data={
+            "department": ticket.department,
+            "assignee": ticket.assignee,
+            "butler": ticket.butler,
+            "deadlines": ticket.deadlines,
+        },
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from daemon.models import Event, Outbox, Ticket
+from daemon import history
+from daemon.models import Outbox, Ticket
 from daemon.numbering import number_pattern
 from daemon.replytext import latest_reply
 from handlers import alert
@@ -34,23 +35,22 @@ def append(item: Item, ticket: Ticket) -> None:
     """Add the message to the ticket's history; an owner writing again re-opens a closed ticket."""
     session = item.session
     actor = item.sender or "unknown"
-    session.add(
-        Event(
-            ticket=ticket,
-            actor=actor,
-            channel=item.channel,
-            kind="message",
-            text=item.text,
-            data={"subject": item.subject, "message_id": item.message_id},
-            raw_item_id=item.raw_item.id,
-        )
+    history.record(
+        session,
+        ticket,
+        "message",
+        actor=actor,
+        channel=item.channel,
+        text=item.text,
+        data={"subject": item.subject, "message_id": item.message_id},
+        raw_item=item.raw_item,
     )
     for attachment in item.attachments:
         attachment.ticket = ticket
     _escalate(item, ticket)
     if ticket.status == "closed" and actor == ticket.owner_email:
         ticket.status = "accepted"
-        session.add(Event(ticket=ticket, actor=actor, channel=item.channel, kind="reopened"))
+        history.record(session, ticket, "reopened", actor=actor, channel=item.channel)
 
 
 def _escalate(item: Item, ticket: Ticket) -> None:
@@ -62,14 +62,11 @@ def _escalate(item: Item, ticket: Ticket) -> None:
         return
     ticket.severity = "major"
     item.decision = decision
-    item.session.add(
-        Event(
-            ticket=ticket,
-            actor="complaintd",
-            channel="system",
-            kind="escalated",
-            data={"severity": "major", "reasons": decision.reasons},
-        )
+    history.record(
+        item.session,
+        ticket,
+        "escalated",
+        data={"severity": "major", "reasons": decision.reasons},
     )
     alert.report_major(item)
 
