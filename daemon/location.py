@@ -102,3 +102,8 @@ def extract(text: str) -> dict[str, str] | None:
         "room": _first(_ROOM, text, folded),
     }
     return {key: value for key, value in found.items() if value} or None
+
+
+def in_message(subject: str, text: str) -> dict[str, str] | None:
+    """The first building/unit/room a message names, in its subject or its text."""
+    return extract(f"{subject}\n{text}")

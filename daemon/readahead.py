@@ -1,14 +1,19 @@
-"""Read ahead: a helper process parses the next fetched batch while the service records this one.
+"""Read ahead: a helper process reads the next fetched batch while the service records this one.
 
 Parsing (charsets, HTML, attachments) is about a third of the work per message and needs no
-database, so on a machine with more than one CPU it runs beside the pipeline. The helper is a
-plain child process speaking pickle over its stdin/stdout; it ends when the service closes the
-pipe or dies. If it fails, the pipeline parses inline: nothing depends on the helper.
+database, so on a machine with more than one CPU it runs beside the pipeline; so does what the
+language, classify and locate steps find, which depends only on the subject and text (see
+``Finder``). The helper is a plain child process speaking pickle over its stdin/stdout: first
+the few settings it needs, then one batch at a time; it ends when the service closes the pipe
+or dies. It loads neither the configuration nor the database code nor scikit-learn: it is a
+second process on a machine where memory is tight. If it fails, the pipeline parses inline:
+nothing depends on the helper.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import pickle
@@ -17,10 +22,14 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from daemon.attachments import AttachmentStore
-from daemon.reading import Reading, read
+from daemon.decision import RuleClassifier
+from daemon.language import detect, sample
+from daemon.location import in_message
+from daemon.reading import Findings, Reading, read
+from daemon.rules import DEFAULT_RULES
 
 if TYPE_CHECKING:
     from daemon.config import Settings
@@ -40,6 +49,7 @@ class ReadAhead:
     def __init__(self, settings: Settings) -> None:
         self.storage = settings.storage
         self.enabled = settings.service.use_parse_helper()
+        self.setup = finder_setup(settings) if self.enabled else None
         self.process: subprocess.Popen[bytes] | None = None
         self.pending: list[Incoming] | None = None
 
@@ -53,6 +63,7 @@ class ReadAhead:
                 str(self.storage.max_attachment_bytes),
             ]
             self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            pickle.dump(self.setup, self.process.stdin, protocol=5)
         return self.process
 
     def submit(self, batch: list[Incoming]) -> None:
@@ -100,15 +111,75 @@ class ReadAhead:
             process.wait()
 
 
-def _read_one(store: AttachmentStore, raw: bytes, headers_only: bool) -> Reading | None:
+class Finder:
+    """What the language, classify and locate steps find in a reading, found as they would."""
+
+    def __init__(self, default_language: str, rules: RuleClassifier | None = None) -> None:
+        self.default_language = default_language
+        self.rules = rules
+
+    def find(self, reading: Reading) -> Findings:
+        subject, text = reading.subject, reading.text
+        return Findings(
+            language=detect(sample(subject, text), reading.content_language, self.default_language),
+            location=in_message(subject, text),
+            decision=self.rules.classify(subject, text) if self.rules is not None else None,
+        )
+
+
+def finder_setup(settings: Settings) -> dict[str, Any]:
+    """What the helper needs of the settings, in plain values: the desk's default language and,
+    unless a trained model is configured (the helper does not load scikit-learn), the rules the
+    service classifies with, with a digest of the rules file as it reads now."""
+    classifier = settings.classifier
+    rules = None
+    if not classifier.model_file.is_file():
+        rules_file = classifier.rules_file.resolve() if classifier.rules_file else None
+        with contextlib.suppress(OSError):  # gone since the service read it: it classifies
+            rules = (rules_file, classifier.extra_rules, _digest(rules_file))
+    return {"default_language": settings.desk.default_language, "rules": rules}
+
+
+def finder_from(setup: dict[str, Any]) -> Finder:
+    """The helper's finder; it leaves classifying to the service when the rules file changed
+    since the service read it (the service keeps its rules until it restarts)."""
+    rules = None
+    if setup["rules"] is not None:
+        rules_file, extra_rules, digest = setup["rules"]
+        try:
+            if _digest(rules_file) == digest:
+                rules = RuleClassifier(rules_file, extra_rules)
+            else:
+                log.warning("rules file changed since the service read it: the service classifies")
+        except Exception as exc:  # noqa: BLE001 - the service classifies then
+            log.warning("rules not loaded in the parse helper (%s): the service classifies", exc)
+    return Finder(setup["default_language"], rules)
+
+
+def _digest(rules_file: Path | None) -> str:
+    return hashlib.sha256((rules_file or DEFAULT_RULES).read_bytes()).hexdigest()
+
+
+def read_ahead(
+    raw: bytes, headers_only: bool, store: AttachmentStore, finder: Finder
+) -> Reading | None:
+    """One item as the helper answers it: the reading with its findings (none for oversize
+    mail, whose text is not read), or None for the pipeline to read it again."""
     try:
-        return read(raw, store, headers_only=headers_only)
+        reading = read(raw, store, headers_only=headers_only)
     except Exception:  # noqa: BLE001 - the pipeline reads it again and quarantines it properly
         return None
+    if not headers_only:
+        try:
+            reading.findings = finder.find(reading)
+        except Exception:  # noqa: BLE001 - the steps work them out again and fail properly
+            reading.findings = None
+    return reading
 
 
 def serve(store: AttachmentStore) -> None:
-    """The helper's loop: a pickled list of (raw, headers_only) in, one pickle per item out.
+    """The helper's loop: the finder's setup, then a pickled list of (raw, headers_only) in, one
+    pickle per item out.
 
     Each reading is pickled as soon as it is made, so that one parsed message is held at a
     time; the answers go out together, so that a full pipe never stops the reading.
@@ -118,6 +189,10 @@ def serve(store: AttachmentStore) -> None:
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the answers
+    try:
+        finder = finder_from(pickle.load(requests))
+    except EOFError:
+        return
     while True:
         try:
             batch = pickle.load(requests)
@@ -126,7 +201,7 @@ def serve(store: AttachmentStore) -> None:
         pickled = []
         for index, (raw, headers_only) in enumerate(batch):
             batch[index] = None
-            pickled.append(_pickled(_read_one(store, raw, headers_only)))
+            pickled.append(_pickled(read_ahead(raw, headers_only, store, finder)))
         try:
             answers.write(b"".join(pickled))
             answers.flush()

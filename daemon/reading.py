@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from email._policybase import Compat32
 from email.message import Message
 from email.utils import getaddresses
+from typing import TYPE_CHECKING
 
 import html2text
 from email_validator import EmailNotValidError, validate_email
 
 from daemon.attachments import AttachmentStore
 from daemon.charsets import decode_bytes, decode_header_value, one_line
+
+if TYPE_CHECKING:
+    from daemon.decision import Decision
 
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
@@ -54,8 +58,22 @@ class StoredPart:
 
 
 @dataclass
+class Findings:
+    """What the language, classify and locate steps find in a reading, worked out beforehand
+    by the read-ahead helper from the same subject and text (``decision`` is None where the
+    service classifies itself: a trained model is configured)."""
+
+    language: str
+    location: dict[str, str] | None
+    decision: Decision | None = None
+
+
+@dataclass
 class Reading:
-    """What one message says; ``text`` and ``attachments`` stay empty for oversize mail."""
+    """What one message says; ``text`` and ``attachments`` stay empty for oversize mail.
+
+    ``findings`` come with readings made in the read-ahead helper (None: the steps work them out).
+    """
 
     message: Message
     message_id: str | None
@@ -67,6 +85,7 @@ class Reading:
     content_language: str
     text: str = ""
     attachments: list[StoredPart] = field(default_factory=list)
+    findings: Findings | None = None
 
 
 class _RawHeaders(Compat32):

@@ -9,5 +9,9 @@ name = "language"
 
 
 def run(item: Item) -> None:
+    found = item.reading.findings if item.reading is not None else None
+    if found is not None:  # told by the read-ahead helper, from the same subject and text
+        item.language = found.language
+        return
     hint, default = item.content_language, item.settings.desk.default_language
     item.language = detect(sample(item.subject, item.text), hint, default)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from daemon.location import extract
+from daemon.location import in_message
 from handlers.context import Item
 
 name = "locate"
 
 
 def run(item: Item) -> None:
-    item.location = extract(f"{item.subject}\n{item.text}")
+    found = item.reading.findings if item.reading is not None else None
+    if found is not None:  # found by the read-ahead helper, in the same subject and text
+        item.location = found.location
+        return
+    item.location = in_message(item.subject, item.text)
