@@ -1,4 +1,7 @@
-"""Compose the mails we send: fixed Message-ID, loop headers, and nothing a sender can inject."""
+"""Compose the mails we send: fixed Message-ID, loop headers, and nothing a sender can inject.
+
+A mail is fixed when it is queued (``compose`` makes its ``Draft``) and made into bytes when it
+is sent (``render``): building MIME is left to the dispatcher, out of the ticket's transaction."""
 
 from __future__ import annotations
 
@@ -6,14 +9,15 @@ import random
 import re
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, make_msgid
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from daemon.charsets import one_line
 from daemon.clock import utcnow
@@ -64,13 +68,50 @@ def desk_domain(settings: Settings) -> str:
     return settings.desk.address.rpartition("@")[2] or "localhost"
 
 
+class Draft(TypedDict):
+    """Everything that defines a mail, fixed when it is queued; the bytes are made from it
+    when it is sent (``render``). Plain JSON: it is stored in the outbox row as it is."""
+
+    from_name: str
+    from_address: str
+    to: str
+    to_name: str
+    reply_to: str
+    subject: str
+    text: str
+    html: str | None
+    language: str
+    ticket_number: str | None
+    in_reply_to: str | None
+    auto_submitted: str
+    message_id: str
+    date: str
+    boundary: str | None
+
+
 @dataclass(frozen=True)
 class Composed:
-    """A finished mail: its bytes are what is stored in the outbox and sent, unchanged."""
+    """A mail to queue: its draft fixes what it says, its Message-ID and its Date; ``raw``
+    are its bytes, made on first use (the dispatcher usually makes them when it sends)."""
 
-    recipient: str
-    message_id: str
-    raw: bytes
+    draft: Draft
+
+    @property
+    def recipient(self) -> str:
+        return self.draft["to"]
+
+    @property
+    def message_id(self) -> str:
+        return self.draft["message_id"]
+
+    @cached_property
+    def raw(self) -> bytes:
+        return render(self.draft)
+
+    @property
+    def rendered(self) -> bool:
+        """Whether ``raw`` was asked for already (then the outbox keeps the bytes)."""
+        return "raw" in self.__dict__
 
 
 def _part(text: str, subtype: str) -> Message:
@@ -123,38 +164,62 @@ def compose(
     reply_to: str | None = None,
     auto_submitted: str = "auto-replied",
 ) -> Composed:
-    """A ready-to-send message; every header value passes through ``one_line`` and is encoded
-    by the email package, so nothing from a sender can start a header of its own."""
+    """A mail from the desk, its Message-ID and Date fixed now; see ``render`` for its bytes."""
     desk = settings.desk
-    body = _part(text, "plain")
-    if html:
-        message = MIMEMultipart("alternative", boundary=_boundary())
+    draft: Draft = {
+        "from_name": desk.name,
+        "from_address": desk.address,
+        "to": to,
+        "to_name": to_name,
+        "reply_to": reply_to or desk.address,
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "language": language,
+        "ticket_number": ticket_number,
+        "in_reply_to": in_reply_to,
+        "auto_submitted": auto_submitted,
+        "message_id": make_msgid(domain=desk_domain(settings)).strip("<>"),
+        "date": utcnow().isoformat(),
+        "boundary": _boundary() if html else None,
+    }
+    return Composed(draft)
+
+
+def render(draft: Draft) -> bytes:
+    """The mail's bytes, the same each time for the same draft. Every header value passes
+    through ``one_line`` and is encoded by the email package, so nothing from a sender can
+    start a header of its own."""
+    to = draft["to"]
+    body = _part(draft["text"], "plain")
+    if draft["html"]:
+        message = MIMEMultipart("alternative", boundary=draft["boundary"] or _boundary())
         message.attach(body)
-        message.attach(_part(html, "html"))
+        message.attach(_part(draft["html"], "html"))
     else:
         message = body
-    message_id = make_msgid(domain=desk_domain(settings))
+    to_address = to if to.isascii() else _EAI
     headers = {
-        "From": _desk_sender(desk.name, desk.address),
-        "To": formataddr((one_line(to_name, 120), to if to.isascii() else _EAI), charset="utf-8"),
-        "Reply-To": one_line(reply_to or desk.address, 320),
-        "Subject": _subject(subject),
-        "Date": format_datetime(utcnow()),
-        "Message-ID": message_id,
-        "Auto-Submitted": auto_submitted,
-        "Content-Language": language,
-        LOOP_HEADER: desk.address,
+        "From": _desk_sender(draft["from_name"], draft["from_address"]),
+        "To": formataddr((one_line(draft["to_name"], 120), to_address), charset="utf-8"),
+        "Reply-To": one_line(draft["reply_to"], 320),
+        "Subject": _subject(draft["subject"]),
+        "Date": format_datetime(datetime.fromisoformat(draft["date"])),
+        "Message-ID": f"<{draft['message_id']}>",
+        "Auto-Submitted": draft["auto_submitted"],
+        "Content-Language": draft["language"],
+        LOOP_HEADER: draft["from_address"],
     }
-    if in_reply_to:
-        headers["In-Reply-To"] = headers["References"] = f"<{one_line(in_reply_to)}>"
-    if ticket_number:
-        headers[TICKET_HEADER] = one_line(ticket_number)
+    if draft["in_reply_to"]:
+        headers["In-Reply-To"] = headers["References"] = f"<{one_line(draft['in_reply_to'])}>"
+    if draft["ticket_number"]:
+        headers[TICKET_HEADER] = one_line(draft["ticket_number"])
     for name, value in headers.items():
         message[name] = value
     raw = _as_bytes(message)
     if not to.isascii():
         raw = raw.replace(_EAI.encode(), to.encode("utf-8"), 1)
-    return Composed(to, message_id.strip("<>"), raw)
+    return raw
 
 
 def _as_bytes(message: Message) -> bytes:
