@@ -14,6 +14,7 @@ from daemon import outbox
 from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.db import Database
+from daemon.mail import render
 from daemon.models import Outbox
 from daemon.transport import FileTransport, PermanentError, SmtpTransport
 
@@ -45,12 +46,40 @@ class Dispatcher:
         """Send these rows if still pending and unclaimed; returns how many were sent."""
         with self.db.transaction() as session:
             rows = outbox.claim(session, ids)
-            mails = [(self.settings.desk.address, r.recipient, r.message_id, r.raw) for r in rows]
         if not rows:
             return 0
-        results = asyncio.run(self.transport.send_many(mails))
+        errors = self._make_bytes(rows)
+        sender = self.settings.desk.address
+        mails = [
+            (sender, row.recipient, row.message_id, row.raw)
+            for row, error in zip(rows, errors, strict=True)
+            if error is None
+        ]
+        sent = iter(asyncio.run(self.transport.send_many(mails)) if mails else [])
+        results = [next(sent) if error is None else error for error in errors]
         self._record(rows, results)
         return sum(result is None for result in results)
+
+    def _make_bytes(self, rows: list[Outbox]) -> list[Exception | None]:
+        """Make the bytes of rows queued as drafts and store them before the first attempt;
+        a draft that cannot be made into a mail counts as a failed attempt of its row."""
+        errors: list[Exception | None] = []
+        made = []
+        for row in rows:
+            errors.append(None)
+            if row.raw is not None:
+                continue
+            try:
+                row.raw = render(row.draft)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.exception("mail %s to %s cannot be made", row.message_id, row.recipient)
+                errors[-1] = ValueError(f"cannot make the mail from its draft: {exc!r}")
+            else:
+                made.append(row)
+        if made:
+            with self.db.transaction() as session:
+                outbox.store_bytes(session, made)
+        return errors
 
     def send_due(self, limit: int = 200) -> int:
         """Send whatever is due now (new rows and retries whose time has come)."""

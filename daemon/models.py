@@ -158,7 +158,11 @@ class Attachment(BatchInserted, Base):
 
 
 class Outbox(BatchInserted, Base):
-    """A mail to send, fixed (bytes and Message-ID) in the transaction that caused it."""
+    """A mail to send, fixed (draft or bytes, Message-ID) in the transaction that caused it.
+
+    A new row usually holds the mail's ``draft`` and no ``raw``: the dispatcher makes the bytes
+    and stores them before it first sends them, so every attempt sends the same bytes.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -171,7 +175,8 @@ class Outbox(BatchInserted, Base):
     purpose: Mapped[str] = mapped_column(String(64))
     recipient: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    draft: Mapped[dict[str, Any] | None]
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from daemon.clock import utcnow
-from daemon.mail import Composed
+from daemon.mail import Composed, render
 from daemon.models import Outbox, Ticket
 
 CLAIM_SECONDS = 120
@@ -24,19 +24,35 @@ _RECENT = select(func.count(_OUTBOX.c.id)).where(
 
 
 def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None = None) -> Outbox:
-    """Queue a composed message; its bytes and Message-ID are fixed from now on."""
-    now = utcnow()
+    """Queue a composed message; what it says and its Message-ID are fixed from now on.
+
+    The row keeps the draft and the dispatcher makes the bytes, unless they were made already.
+    Its time is the mail's Date."""
+    created = datetime.fromisoformat(mail.draft["date"])
     row = Outbox(
         ticket=ticket,
         purpose=purpose,
         recipient=mail.recipient,
         message_id=mail.message_id,
-        raw=mail.raw,
-        created_at=now,
-        next_attempt_at=now,
+        raw=mail.raw if mail.rendered else None,
+        draft=None if mail.rendered else mail.draft,
+        created_at=created,
+        next_attempt_at=created,
     )
     session.add(row)
     return row
+
+
+def message_bytes(row: Outbox) -> bytes:
+    """The mail's bytes: as stored, or made from its draft (without storing them)."""
+    return row.raw if row.raw is not None else render(row.draft)
+
+
+def store_bytes(session: Session, rows: list[Outbox]) -> None:
+    """Keep the bytes made for these drafted rows in place of their drafts (rows the caller
+    has claimed): every later attempt, by this dispatcher or another, sends the same bytes."""
+    changes = [{"id": row.id, "raw": row.raw, "draft": None} for row in rows]
+    session.execute(update(Outbox), changes)
 
 
 def recent_count(session: Session, recipient: str, purpose: str, hours: float = 1.0) -> int:

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from email.utils import make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from daemon import outbox
 from daemon.config import Settings
 from daemon.db import Database
 from daemon.dispatch import Dispatcher
@@ -264,3 +265,46 @@ def test_concurrent_dispatchers_send_each_row_once(
     assert len({message_id(r.message) for r in received}) == 24
     assert {(r.status, r.attempts) for r in _rows(db)} == {("sent", 1)}
     db.dispose()
+
+
+def test_the_bytes_are_made_from_the_draft_and_kept_before_the_first_attempt(
+    smtp_sink: SmtpSink, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(smtp=smtp_section(smtp_sink), outbox={"retry_base_seconds": 0.1})
+    db = _database(settings)
+    _receive(settings, db, ("Ana <ana@owner.example>", "es"))
+    [queued] = _rows(db)
+    assert queued.raw is None and queued.draft["language"] == "es"
+    dispatcher = Dispatcher(settings, db)
+    smtp_sink.fail_next(1, 451)
+
+    assert dispatcher.send_due() == 0
+
+    [tried] = _rows(db)
+    assert (tried.status, tried.attempts, tried.draft) == ("pending", 1, None)
+    assert tried.raw == outbox.message_bytes(queued)  # the same bytes as made at any time
+    time.sleep(0.15)
+    assert dispatcher.send_due() == 1
+    [received] = smtp_sink.wait_for(1)
+    assert received.data == tried.raw
+    assert ACK_MARKER["es"] in plain_text(received.message)
+
+
+def test_a_draft_that_cannot_be_made_into_a_mail_fails_alone(
+    smtp_sink: SmtpSink, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(smtp=smtp_section(smtp_sink), outbox={"max_attempts": 1})
+    db = _database(settings)
+    _receive(settings, db, ("Ana <ana@owner.example>", "es"), ("Li <li@owner.example>", "zh"))
+    broken, good = _rows(db)
+    with db.transaction() as session:
+        session.execute(update(Outbox).where(Outbox.id == broken.id).values(draft={"to": "x"}))
+
+    assert Dispatcher(settings, db).send_due() == 1
+
+    broken, good = _rows(db)
+    assert (broken.status, broken.raw) == ("failed", None)
+    assert "cannot make the mail from its draft" in broken.last_error
+    assert good.status == "sent"
+    [received] = smtp_sink.wait_for(1)
+    assert message_id(received.message) == good.message_id

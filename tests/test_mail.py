@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import email
+import json
 import random
+from datetime import datetime
 from email import policy
 from email.errors import HeaderParseError
 from email.header import Header
 from email.policy import compat32
+from pathlib import Path
 
 import pytest
 
+from daemon import mail, outbox
 from daemon.config import Settings
+from daemon.db import Database
 from daemon.mail import _SMTP_COMPAT, _subject, compose
+from daemon.models import Outbox
 
 COMPAT32_CRLF = compat32.clone(linesep="\r\n", max_line_length=78)
 PIECES = ["a", "Zz", " ", "  ", "\t", "=?utf-8?q?x?=", ";", ",", "é", "水", "\x7f", "~", "!"]
@@ -87,3 +93,43 @@ def test_an_ascii_subject_is_written_as_its_us_ascii_header_was(length):
     subject = ("word " * 30)[:length].strip()
     old = COMPAT32_CRLF.fold_binary("Subject", Header(subject, "us-ascii"))
     assert _SMTP_COMPAT.fold_binary("Subject", _subject(subject)) == old
+
+
+# --- drafts: the bytes made when a mail is sent are the bytes compose made before -----------
+
+COMPOSED = Path(__file__).with_name("data") / "composed"
+"""Inputs of seven mails and the bytes ``compose`` made of them before mail was queued as a
+draft (commit 34a9c14, with Message-ID, Date and boundary fixed): the acknowledgements in
+Chinese, Spanish and English with their HTML, an assignment mail, long subjects, a non-ASCII
+recipient address and names that must be encoded or quoted."""
+
+
+def _recorded() -> dict:
+    return json.loads((COMPOSED / "inputs.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", sorted(_recorded()["cases"]))
+def test_a_stored_draft_makes_the_bytes_compose_made_before(case, db_url, monkeypatch):
+    recorded = _recorded()
+    inputs = recorded["cases"][case]
+    date = datetime.fromisoformat(recorded["date"])
+    monkeypatch.setattr(mail, "make_msgid", lambda domain: f"<{inputs['message_id']}>")
+    monkeypatch.setattr(mail, "utcnow", lambda: date)
+    monkeypatch.setattr(mail, "_boundary", lambda: inputs["boundary"])
+    settings = Settings.model_validate({"desk": recorded["desk"]})
+    composed = compose(settings, **inputs["kwargs"])
+    db = Database(db_url)
+    db.migrate()
+    with db.transaction() as session:
+        row = outbox.add(session, composed, purpose="test")
+        session.flush()
+        row_id = row.id
+    with db.transaction() as session:
+        row = session.get(Outbox, row_id)
+        assert row.raw is None and row.draft is not None
+        assert row.created_at == date
+        stored = outbox.message_bytes(row)
+    db.dispose()
+    expected = (COMPOSED / f"{case}.eml").read_bytes()
+    assert stored == expected
+    assert composed.raw == expected

@@ -9,6 +9,7 @@ from email import policy
 import pytest
 from sqlalchemy import select
 
+from daemon import outbox
 from daemon.db import Database
 from daemon.models import Attachment, Bounce, Event, Outbox, RawItem, Ticket
 from daemon.pipeline import Pipeline
@@ -28,7 +29,7 @@ def pipeline(make_settings):
 def _ack(pipeline: Pipeline, result) -> email.message.EmailMessage:
     with pipeline.db.transaction() as session:
         row = session.scalar(select(Outbox).where(Outbox.id.in_(result.outbox_ids)))
-        return email.message_from_bytes(row.raw, policy=policy.default)
+        return email.message_from_bytes(outbox.message_bytes(row), policy=policy.default)
 
 
 def test_chinese_complaint_gets_number_and_chinese_ack(pipeline):
@@ -171,7 +172,9 @@ def test_complaint_mentioning_vacation_is_not_an_auto_reply(pipeline):
 def test_our_own_mail_coming_back_is_ignored(pipeline):
     first = pipeline.receive("t", "1", complaint("Leak."))
     with pipeline.db.transaction() as session:
-        own = session.scalar(select(Outbox.raw).where(Outbox.id.in_(first.outbox_ids)))
+        own = outbox.message_bytes(
+            session.scalar(select(Outbox).where(Outbox.id.in_(first.outbox_ids)))
+        )
     assert pipeline.receive("t", "2", own).outcome == "ignored_autoreply"
 
 
@@ -201,7 +204,9 @@ def test_header_injection_in_subject_does_not_reach_our_mail(pipeline):
     )
     result = pipeline.receive("t", "1", raw)
     with pipeline.db.transaction() as session:
-        sent = session.scalar(select(Outbox.raw).where(Outbox.id.in_(result.outbox_ids)))
+        sent = outbox.message_bytes(
+            session.scalar(select(Outbox).where(Outbox.id.in_(result.outbox_ids)))
+        )
     header_lines = sent.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
     assert not [line for line in header_lines if line.lower().startswith(b"bcc")]
     ack = _ack(pipeline, result)

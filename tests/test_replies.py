@@ -8,6 +8,7 @@ from email import policy
 import pytest
 from sqlalchemy import select
 
+from daemon import outbox
 from daemon.db import Database
 from daemon.models import Outbox, Ticket
 from daemon.pipeline import Pipeline
@@ -50,7 +51,11 @@ def _mails(desk, ids=None, purpose=None):
         query = query.where(Outbox.purpose == purpose)
     with desk.db.transaction() as session:
         return [
-            (row.purpose, row.recipient, email.message_from_bytes(row.raw, policy=policy.default))
+            (
+                row.purpose,
+                row.recipient,
+                email.message_from_bytes(outbox.message_bytes(row), policy=policy.default),
+            )
             for row in session.scalars(query)
         ]
 

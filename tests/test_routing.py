@@ -21,7 +21,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from daemon import deadlines
+from daemon import deadlines, outbox
 from daemon.clock import set_clock, utcnow
 from daemon.config import ConfigError, Settings
 from daemon.config import load as load_config
@@ -155,8 +155,8 @@ class Desk:
                 Mail(
                     row.purpose,
                     row.recipient,
-                    row.raw,
-                    email.message_from_bytes(row.raw, policy=policy.default),
+                    outbox.message_bytes(row),
+                    email.message_from_bytes(outbox.message_bytes(row), policy=policy.default),
                 )
                 for row in session.scalars(query)
             ]

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from daemon import outbox
 from daemon.db import Database
 from daemon.models import Attachment, Outbox, RawItem, Ticket
 from daemon.pipeline import Pipeline
@@ -85,7 +86,10 @@ class Desk:
     def outbox(self) -> list[email.message.EmailMessage]:
         with self.db.transaction() as session:
             rows = session.scalars(select(Outbox).order_by(Outbox.id))
-            return [email.message_from_bytes(r.raw, policy=policy.default) for r in rows]
+            return [
+                email.message_from_bytes(outbox.message_bytes(r), policy=policy.default)
+                for r in rows
+            ]
 
     def raw_items(self) -> list[bytes]:
         with self.db.transaction() as session:
