@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from daemon.db import Database
 from daemon.models import NumberSequence, RawItem, Ticket
@@ -178,3 +178,30 @@ def test_the_service_migrates_in_a_child_process(db_url, tmp_path, monkeypatch):
     blocked.write_text("")
     with pytest.raises(RuntimeError, match="database migration failed"):
         database.migrate_in_child(f"sqlite:///{blocked}/complaintd.db")
+
+
+def test_mail_queued_as_a_draft_is_made_into_bytes_when_the_schema_goes_back(db_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from daemon import db as database
+    from daemon import outbox
+    from daemon.config import Settings
+    from daemon.mail import compose
+
+    db = Database(db_url)
+    database.upgrade(db.engine)
+    settings = Settings.model_validate({"desk": {"address": "complaints@desk.example"}})
+    mail = compose(settings, to="王芳@owner.example", subject="漏水", text="文", html="<p>文</p>")
+    with db.transaction() as session:
+        outbox.add(session, mail, purpose="ack")
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT raw FROM outbox")).scalar() == mail.raw
+    database.upgrade(db.engine)
+    assert database.revision(db.engine) == database.HEAD
+    db.dispose()
