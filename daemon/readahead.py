@@ -53,6 +53,14 @@ class ReadAhead:
         self.process: subprocess.Popen[bytes] | None = None
         self.pending: list[Incoming] | None = None
 
+    def start(self) -> None:
+        """Start the helper now, so that its own start-up overlaps the service's."""
+        if self.enabled:
+            try:
+                self._start()
+            except OSError as exc:
+                self._failed(exc)
+
     def _start(self) -> subprocess.Popen[bytes]:
         if self.process is None or self.process.poll() is not None:
             command = [

@@ -17,6 +17,7 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.db import Database
 from daemon.dispatch import Dispatcher, DispatchThread
+from daemon.intake.background import BackgroundSource
 from daemon.intake.base import Incoming, Source, SourceUnavailable
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
@@ -112,14 +113,15 @@ class Service:
         """
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        ahead = ReadAhead(self.settings)
+        ahead.start()
         self.db.migrate(in_child=True)
         pipeline = self.start_sending()
-        source = make_source(self.settings)
+        source = BackgroundSource(make_source(self.settings))
         feeds = self._feed_pollers()
         gc.freeze()  # what start-up built lives for good: later collections skip it
         self.notifier.notify("READY=1")
         backoff = Backoff()
-        ahead = ReadAhead(self.settings)
         try:
             while not self.stopping:
                 self.notifier.notify("WATCHDOG=1")
@@ -158,21 +160,23 @@ class Service:
                     Dispatcher(self.settings, self.db).send_due()
         return 0
 
-    def _step(self, pipeline: Pipeline, source: Source, ahead: ReadAhead) -> bool:
-        """Fetch the next batch, then record the one fetched before while the helper parses;
-        False when there was nothing to do, which is when to wait for news.
+    def _step(self, pipeline: Pipeline, source: BackgroundSource, ahead: ReadAhead) -> bool:
+        """Take the next batch, then record the one taken before while the helper parses the
+        next and the source fetches the one after; False when there was nothing to do, which
+        is when to wait for news.
 
-        Only one batch is ever ahead, and it is left out of the fetch until it is finished.
+        The batches in hand and ahead are left out of fetches until they are finished.
         """
         in_hand = ahead.pending
-        skip = {incoming.handle for incoming in in_hand or []}
-        batch = source.fetch(skip)
+        batch = source.fetch(_handles(in_hand))
         if self.dispatch_thread is not None:
             self.dispatch_thread.intake_backlog(bool(batch))
         readings = ahead.collect() if in_hand is not None else []
         if batch:
             ahead.submit(batch)
         if in_hand:
+            if batch:
+                source.prefetch(_handles(in_hand) | _handles(batch))
             source.finish(self._handle(pipeline, source.name, in_hand, readings))
         return bool(batch or in_hand)
 
@@ -214,3 +218,7 @@ class Service:
         deadline = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < deadline:
             time.sleep(0.2)
+
+
+def _handles(batch: list[Incoming] | None) -> set[object]:
+    return {incoming.handle for incoming in batch or []}
