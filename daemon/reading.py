@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING
 import html2text
 from email_validator import EmailNotValidError, validate_email
 
+from daemon import feedfix
 from daemon.attachments import AttachmentStore
 from daemon.charsets import decode_bytes, decode_header_value, one_line
 
 if TYPE_CHECKING:
     from daemon.decision import Decision
+
+feedfix.apply()
 
 _MSGID = re.compile(r"<([^<>\s]{1,900})>")
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
