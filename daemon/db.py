@@ -34,8 +34,11 @@ HEAD = "0007"
 which the long-running service then never loads (about 11 MB)."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose transactions serialise writers, so numbering stays gap-free."""
+def make_engine(url: str, autocheckpoint: bool = True) -> Engine:
+    """An engine whose transactions serialise writers, so numbering stays gap-free.
+
+    ``autocheckpoint=False``: SQLite does not checkpoint in this engine's commits (a
+    ``Checkpointer`` must)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -55,7 +58,7 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Checkpoint every ~32 MB of WAL rather than 4 MB: a batch of mail with attachments
         # writes a few MB, and pages written again before the checkpoint are copied once.
-        cursor.execute("PRAGMA wal_autocheckpoint=8000")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={8000 if autocheckpoint else 0}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -165,9 +168,27 @@ def reserve_ids(session: Session, rows: list[Any]) -> bool:
 class Database:
     """The engine plus a session factory; one session and one transaction per unit of work."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, background_checkpoints: bool = False) -> None:
+        """``background_checkpoints``: on SQLite, commits leave copying the log into the
+        database file to a thread of its own (see ``daemon.checkpoints``), started by
+        ``start_checkpoints``; for the long-running service."""
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        background = background_checkpoints and sqlite
+        self.engine = make_engine(url, autocheckpoint=not background)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.checkpointer = None
+        if background:
+            from daemon.checkpoints import Checkpointer
+
+            self.checkpointer = Checkpointer(self.engine)
+
+    def start_checkpoints(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.start()
+
+    def stop_checkpoints(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
     def migrate(self, in_child: bool = False) -> None:
         """See ``migrate``; ``in_child`` keeps Alembic out of this process."""
@@ -180,6 +201,7 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        self.stop_checkpoints()
         self.engine.dispose()
 
 

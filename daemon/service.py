@@ -60,7 +60,7 @@ class Service:
 
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
         self.settings = settings
-        self.db = db or Database(settings.database.url)
+        self.db = db or Database(settings.database.url, background_checkpoints=True)
         self.stopping = False
         self.notifier = sdnotify.SystemdNotifier()
         self.mail_queue = None
@@ -116,6 +116,7 @@ class Service:
         ahead = ReadAhead(self.settings)
         ahead.start()
         self.db.migrate(in_child=True)
+        self.db.start_checkpoints()
         pipeline = self.start_sending()
         source = BackgroundSource(make_source(self.settings))
         feeds = self._feed_pollers()
@@ -158,6 +159,7 @@ class Service:
                 self.dispatch_thread.stop()
                 if once:
                     Dispatcher(self.settings, self.db).send_due()
+            self.db.stop_checkpoints()
         return 0
 
     def _step(self, pipeline: Pipeline, source: BackgroundSource, ahead: ReadAhead) -> bool:
