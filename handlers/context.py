@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from daemon.config import Settings
     from daemon.mail import Composed
     from daemon.models import Attachment, Outbox, RawItem, Ticket
+    from daemon.prefetch import Prefetched
     from daemon.reading import Reading
     from daemon.templates import Templates
 
@@ -53,6 +54,7 @@ class Item:
     secret: bytes = b""
     channel: str = "email"
     reading: Reading | None = None
+    prefetched: Prefetched | None = None
     message: Message | None = None
     message_id: str | None = None
     subject: str = ""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import bindparam, select
 
+from daemon import prefetch
 from daemon.models import RawItem
 from handlers.context import Done, Item
 
@@ -19,11 +18,7 @@ _SAME_FINGERPRINT = select(_RAW_ITEMS.c.id, _RAW_ITEMS.c.status).where(
 
 
 def fingerprint(item: Item) -> str | None:
-    """Message-ID plus sender and subject: broken clients reuse Message-IDs for different mail."""
-    if not item.message_id:
-        return None
-    key = "\n".join((item.message_id, item.sender or "", item.subject))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return prefetch.fingerprint(item.message_id, item.sender, item.subject)
 
 
 def _duplicate(item: Item) -> bool:
@@ -31,7 +26,9 @@ def _duplicate(item: Item) -> bool:
     raw_item.fingerprint = same = fingerprint(item)
     if same is None:
         return False
-    rows = item.session.connection().execute(_SAME_FINGERPRINT, {"of_fingerprint": same})
+    rows = item.prefetched.same_fingerprint(same) if item.prefetched else None
+    if rows is None:
+        rows = item.session.connection().execute(_SAME_FINGERPRINT, {"of_fingerprint": same})
     # Filtered here rather than in SQL so that SQLite uses the fingerprint index.
     return any(status == "done" and row_id != raw_item.id for row_id, status in rows)
 

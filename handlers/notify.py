@@ -18,7 +18,10 @@ def run(item: Item) -> None:
     settings = item.settings
     recipient = item.reply_to or ticket.owner_email
     limit = settings.desk.max_acks_per_sender_per_hour
-    if outbox.recent_count(item.session, recipient, "ack") >= limit:
+    sent = item.prefetched.acks_to(recipient) if item.prefetched else None
+    if sent is None:
+        sent = outbox.recent_count(item.session, recipient, "ack")
+    if sent >= limit:
         history.record(
             item.session,
             ticket,
@@ -43,6 +46,8 @@ def run(item: Item) -> None:
         status_url=status_url(item),
     )
     item.ack_message_id = item.queue_mail(message, "ack", "acknowledged").message_id
+    if item.prefetched:
+        item.prefetched.acknowledged(recipient)
 
 
 def status_url(item: Item) -> str:

@@ -182,3 +182,27 @@ def test_a_stuck_helper_is_stopped_and_the_batch_parsed_here(helper, monkeypatch
     assert helper.collect() == [None]
     assert time.monotonic() - started < 10
     assert stuck.poll() is not None  # killed, not left behind
+
+
+def test_look_ups_asked_once_per_batch_see_earlier_batches(pipeline, helper):
+    limit = pipeline.settings.desk.max_acks_per_sender_per_hour
+    first = [
+        complaint(f"Noise report {i}.", sender="many@owner.example", message_id=f"<n{i}@o>")
+        for i in range(limit - 1)
+    ]
+    second = [
+        complaint("Noise report 0.", sender="many@owner.example", message_id="<n0@o>"),
+        *(complaint(f"More noise {i}.", sender="many@owner.example") for i in range(3)),
+    ]
+    results = []
+    for key, raws in (("a", first), ("b", second)):
+        batch = [Incoming(f"{key}:{i}", raw, len(raw)) for i, raw in enumerate(raws)]
+        helper.submit(batch)
+        readings = helper.collect()
+        assert all(readings)  # the fast way, with the batch's look-ups asked at once
+        results += pipeline.receive_batch("imap", batch, readings)
+    outcomes = [r.outcome for r in results]
+    assert outcomes[limit - 1] == "duplicate"  # recorded in the batch before
+    acknowledged = [r for r in results if r.outbox_ids]
+    assert len(acknowledged) == limit  # the limit counts the earlier batch's acks too
+    assert acknowledged[-1] is results[limit]
