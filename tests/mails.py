@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from email.message import EmailMessage
 
+from daemon.intake.base import Incoming
+
 _counter = itertools.count(1)
 
 
@@ -33,3 +35,17 @@ def complaint(
         maintype, subtype = mime.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes()
+
+
+def leak_reports(*rooms: int) -> list[Incoming]:
+    """One Chinese leak report per room of building 3, each from its own owner: together
+    they form a hot topic."""
+    raws = [
+        complaint(
+            f"您好，3栋1单元{room}卫生间水管漏水，请尽快派人维修。",
+            subject="卫生间漏水",
+            sender=f"owner{room}@owner.example",
+        )
+        for room in rooms
+    ]
+    return [Incoming(f"k{room}", raw, len(raw)) for room, raw in zip(rooms, raws, strict=True)]

@@ -9,10 +9,9 @@ from sqlalchemy import select, update
 
 from daemon import history
 from daemon.db import Database
-from daemon.intake.base import Incoming
 from daemon.models import Event, Outbox, Ticket
 from daemon.pipeline import Pipeline
-from tests.mails import complaint
+from tests.mails import leak_reports
 
 CUSTOMER_SERVICE_HEAD = "kefu@desk.example"
 
@@ -34,18 +33,6 @@ def pipeline(make_settings, tmp_path, db_url):
     return Pipeline(settings, db)
 
 
-def leaks(*rooms: int) -> list[Incoming]:
-    raws = [
-        complaint(
-            f"您好，3栋1单元{room}卫生间水管漏水，请尽快派人维修。",
-            subject="卫生间漏水",
-            sender=f"owner{room}@owner.example",
-        )
-        for room in rooms
-    ]
-    return [Incoming(f"k{room}", raw, len(raw)) for room, raw in zip(rooms, raws, strict=True)]
-
-
 def lines(db: Database) -> list[tuple[str, str]]:
     """(ticket number, kind) of every history line, by id."""
     with db.transaction() as session:
@@ -55,7 +42,7 @@ def lines(db: Database) -> list[tuple[str, str]]:
 
 def test_a_batch_leaves_each_tickets_history_in_the_order_it_happened(pipeline):
     # The third leak forms a hot topic: its alert flushes in the middle of the item.
-    results = pipeline.receive_batch("imap", leaks(101, 202, 303))
+    results = pipeline.receive_batch("imap", leak_reports(101, 202, 303))
 
     first, second, third = (r.ticket for r in results)
     new_ticket = ["received", "classified", "routed"]
@@ -88,7 +75,7 @@ def test_an_item_quarantined_on_the_careful_way_leaves_no_history(pipeline, monk
 
     monkeypatch.setattr(alert, "run", explode)
 
-    results = pipeline.receive_batch("imap", leaks(101, 202, 303))
+    results = pipeline.receive_batch("imap", leak_reports(101, 202, 303))
 
     assert [r.outcome for r in results] == ["ticket_created", "ticket_created", "quarantined"]
     kinds = ["received", "classified", "routed", "acknowledged", "assigned"]
@@ -100,7 +87,7 @@ def test_an_item_quarantined_on_the_careful_way_leaves_no_history(pipeline, monk
 
 def test_a_line_recorded_without_other_changes_is_stored(pipeline):
     """As in the dispatcher's sessions: Core statements only, so no flush writes anything."""
-    [result] = pipeline.receive_batch("imap", leaks(101))
+    [result] = pipeline.receive_batch("imap", leak_reports(101))
     before = lines(pipeline.db)
     with pipeline.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == result.ticket))
@@ -123,7 +110,7 @@ def test_a_line_recorded_without_other_changes_is_stored(pipeline):
 
 
 def test_a_rolled_back_savepoint_drops_its_lines_and_keeps_those_before_it(pipeline):
-    [result] = pipeline.receive_batch("imap", leaks(101))
+    [result] = pipeline.receive_batch("imap", leak_reports(101))
     before = lines(pipeline.db)
     with pipeline.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == result.ticket))
@@ -140,7 +127,7 @@ def test_a_rolled_back_savepoint_drops_its_lines_and_keeps_those_before_it(pipel
 
 
 def test_a_rolled_back_transaction_stores_nothing(pipeline):
-    [result] = pipeline.receive_batch("imap", leaks(101))
+    [result] = pipeline.receive_batch("imap", leak_reports(101))
     before = lines(pipeline.db)
     with pytest.raises(RuntimeError), pipeline.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == result.ticket))
@@ -153,7 +140,7 @@ def test_a_rolled_back_transaction_stores_nothing(pipeline):
 
 def test_lines_are_in_the_table_once_the_session_has_flushed(pipeline):
     """Queries later in the same transaction see them, as they saw ORM-added events."""
-    [result] = pipeline.receive_batch("imap", leaks(101))
+    [result] = pipeline.receive_batch("imap", leak_reports(101))
     with pipeline.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == result.ticket))
         ticket.severity = "major"

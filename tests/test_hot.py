@@ -12,7 +12,7 @@ from daemon.intake.base import Incoming
 from daemon.models import Event, Ticket
 from daemon.pipeline import Pipeline
 from daemon.readahead import ReadAhead
-from tests.mails import complaint
+from tests.mails import leak_reports
 
 
 @pytest.fixture
@@ -44,23 +44,11 @@ def receive(pipeline, settings):
     helper.close()
 
 
-def leaks(*rooms: int) -> list[Incoming]:
-    raws = [
-        complaint(
-            f"您好，3栋1单元{room}卫生间水管漏水，请尽快派人维修。",
-            subject="卫生间漏水",
-            sender=f"owner{room}@owner.example",
-        )
-        for room in rooms
-    ]
-    return [Incoming(f"k{room}", raw, len(raw)) for room, raw in zip(rooms, raws, strict=True)]
-
-
 def test_a_topic_formed_in_a_batch_is_joined_once_by_its_stored_peers(pipeline, receive):
-    first = receive(leaks(101, 202))
+    first = receive(leak_reports(101, 202))
     assert all(not r.details["hot_topic"] for r in first)
 
-    later = receive(leaks(303, 404, 505))
+    later = receive(leak_reports(303, 404, 505))
 
     topic = first[0].ticket
     assert [r.details["hot_topic"] for r in later] == [topic] * 3
