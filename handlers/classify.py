@@ -27,7 +27,7 @@ def _decided_ahead(item: Item) -> Decision | None:
     A copy: the owner's choice changes the item's decision, and a batch that is run again
     carefully reuses its readings.
     """
-    found = item.reading.findings if item.reading is not None else None
+    found = item.findings
     if found is None or found.decision is None or item.classifier.model is not None:
         return None
     return replace(found.decision, reasons=list(found.decision.reasons))

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from daemon.mail import Composed
     from daemon.models import Attachment, Outbox, RawItem, Ticket
     from daemon.prefetch import Prefetched
-    from daemon.reading import Reading
+    from daemon.reading import Findings, Reading
     from daemon.templates import Templates
 
 
@@ -74,6 +74,12 @@ class Item:
     reply_text: str = ""
     untrusted: bool = False
     linked_to: str | None = None
+
+    @property
+    def findings(self) -> Findings | None:
+        """What the read-ahead helper found in the same subject and text (language, location,
+        the rules' decision), if it read this item."""
+        return self.reading.findings if self.reading is not None else None
 
     def queue_mail(self, mail: Composed, purpose: str, event: str | None = None) -> Outbox:
         """Put a composed mail about the ticket in the outbox and note it in the history."""

@@ -9,7 +9,7 @@ name = "language"
 
 
 def run(item: Item) -> None:
-    found = item.reading.findings if item.reading is not None else None
+    found = item.findings
     if found is not None:  # told by the read-ahead helper, from the same subject and text
         item.language = found.language
         return

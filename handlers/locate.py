@@ -9,7 +9,7 @@ name = "locate"
 
 
 def run(item: Item) -> None:
-    found = item.reading.findings if item.reading is not None else None
+    found = item.findings
     if found is not None:  # found by the read-ahead helper, in the same subject and text
         item.location = found.location
         return
