@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from daemon import training  # noqa: E402
-from daemon.classifier import Classifier  # noqa: E402
+from daemon.classify.classifier import Classifier  # noqa: E402
 from daemon.config import ClassifierSettings  # noqa: E402
 
 LABELLED = REPO / "tests" / "data" / "labelled.jsonl"

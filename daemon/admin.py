@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from daemon.config import Settings
-from daemon.db import Database
-from daemon.dispatch import deliver
-from daemon.models import Outbox, RawItem, Ticket
+from daemon.mail.delivery import deliver
+from daemon.store.db import Database
+from daemon.store.models import Outbox, RawItem, Ticket
 
 
 def config_summary(settings: Settings) -> str:

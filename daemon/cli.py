@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from daemon import admin, config
-from daemon.db import Database
-from daemon.dispatch import deliver
+from daemon.mail.delivery import deliver
+from daemon.store.db import Database
 
 EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
 
@@ -104,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         if not settings.queue.redis_url:
             print("complaintd: worker needs queue.redis_url", file=sys.stderr)
             return 2
-        from daemon.queue import run_worker
+        from daemon.mail.queue import run_worker
 
         run_worker(settings, burst=args.burst)
         return 0
     if args.command == "classifier" and args.action == "evaluate":
-        from daemon import training
+        from daemon.classify import training
 
         return training.evaluate_command(settings, args.file, args.json)
     db = Database(settings.database.url)
@@ -117,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest":
         return _ingest(settings, db, args.file, args.json)
     if args.command == "tickets" and args.action == "reclassify":
-        from daemon import corrections
+        from daemon.classify import corrections
 
         return corrections.command(settings, db, args)
     if args.command == "classifier":
-        from daemon import training
+        from daemon.classify import training
 
         return training.train_command(settings, db, args.data)
     if args.command == "tickets":

@@ -9,18 +9,18 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from daemon.attachments import AttachmentStore
-from daemon.calendar import BusinessCalendar
-from daemon.classifier import Classifier
+from daemon.classify.classifier import Classifier
 from daemon.clock import utcnow
 from daemon.config import Settings
-from daemon.db import Database, reserve_ids
 from daemon.intake.base import Incoming
-from daemon.models import RawItem
-from daemon.prefetch import Prefetched
-from daemon.reading import Reading, message_ids
-from daemon.templates import Templates
-from daemon.tokens import load_secret
+from daemon.intake.prefetch import Prefetched
+from daemon.mail.attachments import AttachmentStore
+from daemon.mail.reading import Reading, message_ids
+from daemon.mail.templates import Templates
+from daemon.mail.tokens import load_secret
+from daemon.sla.calendar import BusinessCalendar
+from daemon.store.db import Database, reserve_ids
+from daemon.store.models import RawItem
 from handlers import PIPELINE
 from handlers.context import Done, Hold, Item
 

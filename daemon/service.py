@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 import sdnotify
 from sqlalchemy.exc import SQLAlchemyError
 
-from daemon import outbox
 from daemon.clock import utcnow
 from daemon.config import Settings
-from daemon.db import Database
-from daemon.dispatch import Dispatcher, DispatchThread
 from daemon.intake.background import BackgroundSource
 from daemon.intake.base import Incoming, Source, SourceUnavailable
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
+from daemon.intake.readahead import ReadAhead
+from daemon.mail import outbox
+from daemon.mail.dispatch import Dispatcher, DispatchThread
+from daemon.mail.reading import Reading
 from daemon.pipeline import Pipeline
-from daemon.readahead import ReadAhead
-from daemon.reading import Reading
+from daemon.store.db import Database
 
 if TYPE_CHECKING:
     from daemon.intake.feeds import FeedPoller
@@ -75,7 +75,7 @@ class Service:
 
     def start_sending(self) -> Pipeline:
         if self.settings.queue.redis_url:
-            from daemon.queue import MailQueue
+            from daemon.mail.queue import MailQueue
 
             self.mail_queue = MailQueue(
                 self.settings.queue.redis_url, self.settings.queue.queue_name

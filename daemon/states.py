@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from daemon import history
 from daemon.clock import utcnow
-from daemon.models import Ticket
+from daemon.store import history
+from daemon.store.models import Ticket
 
 STEPS = (
     "accepted",  # 受理

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from daemon.models import Ticket
+from daemon.store.models import Ticket
 from handlers.assign import send_staff_mail
 from handlers.context import Item
 

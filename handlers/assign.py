@@ -3,8 +3,9 @@ the owner's words, without the owner's address."""
 
 from __future__ import annotations
 
-from daemon import history, staff
-from daemon.mail import from_template
+from daemon.mail import staff
+from daemon.mail.compose import from_template
+from daemon.store import history
 from handlers.context import Item
 
 name = "assign"

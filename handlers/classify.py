@@ -6,11 +6,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from daemon.config import CATEGORIES, KINDS
-from daemon.mail import CATEGORY_HEADER, KIND_HEADER
+from daemon.mail.compose import CATEGORY_HEADER, KIND_HEADER
 from handlers.context import Item
 
 if TYPE_CHECKING:
-    from daemon.decision import Decision
+    from daemon.classify.decision import Decision
 
 name = "classify"
 

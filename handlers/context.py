@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from daemon.attachments import AttachmentStore
-    from daemon.calendar import BusinessCalendar
-    from daemon.classifier import Classifier, Decision
+    from daemon.classify.classifier import Classifier, Decision
     from daemon.config import Settings
-    from daemon.mail import Composed
-    from daemon.models import Attachment, Outbox, RawItem, Ticket
-    from daemon.prefetch import Prefetched
-    from daemon.reading import Findings, Reading
-    from daemon.templates import Templates
+    from daemon.intake.prefetch import Prefetched
+    from daemon.mail.attachments import AttachmentStore
+    from daemon.mail.compose import Composed
+    from daemon.mail.reading import Findings, Reading
+    from daemon.mail.templates import Templates
+    from daemon.sla.calendar import BusinessCalendar
+    from daemon.store.models import Attachment, Outbox, RawItem, Ticket
 
 
 class Done(Exception):
@@ -83,7 +83,8 @@ class Item:
 
     def queue_mail(self, mail: Composed, purpose: str, event: str | None = None) -> Outbox:
         """Put a composed mail about the ticket in the outbox and note it in the history."""
-        from daemon import history, outbox
+        from daemon.mail import outbox
+        from daemon.store import history
 
         row = outbox.add(self.session, mail, purpose=purpose, ticket=self.ticket)
         self.outbox.append(row)
@@ -98,7 +99,7 @@ class Item:
 
     def reply_address(self, role: str, recipient: str) -> str:
         """The signed Reply-To for a mail about the ticket in hand to this recipient."""
-        from daemon.tokens import reply_address
+        from daemon.mail.tokens import reply_address
 
         return reply_address(self.settings, self.secret, self.ticket.number, role, recipient)
 

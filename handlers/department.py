@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon import commands, corrections, history, states
+from daemon import states
+from daemon.classify import corrections
 from daemon.clock import utcnow
 from daemon.i18n import format_when
-from daemon.models import Ticket
+from daemon.mail import commands
+from daemon.store import history
+from daemon.store.models import Ticket
 from handlers.assign import ASSIGNMENT, send_staff_mail
 from handlers.context import Done, Item
 from handlers.notify import send_owner_mail

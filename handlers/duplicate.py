@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
-from daemon import prefetch
-from daemon.models import RawItem
+from daemon.intake import prefetch
+from daemon.store.models import RawItem
 from handlers.context import Done, Item
 
 name = "duplicate"

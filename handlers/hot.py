@@ -10,8 +10,8 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from daemon import history
-from daemon.models import Ticket
+from daemon.store import history
+from daemon.store.models import Ticket
 from handlers.context import Item
 
 name = "hot"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.language import detect, sample
+from daemon.classify.language import detect, sample
 from handlers.context import Item
 
 name = "language"

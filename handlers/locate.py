@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from daemon.location import in_message
+from daemon.classify.location import in_message
 from handlers.context import Item
 
 name = "locate"

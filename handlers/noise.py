@@ -9,8 +9,8 @@ from email.utils import getaddresses
 
 from flufl.bounce import scan_message
 
-from daemon.mail import LOOP_HEADER
-from daemon.models import Bounce, Outbox
+from daemon.mail.compose import LOOP_HEADER
+from daemon.store.models import Bounce, Outbox
 from handlers.context import Done, Item
 
 name = "noise"

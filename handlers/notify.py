@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from daemon import history, outbox
 from daemon.i18n import department_name, format_when
-from daemon.mail import from_template
-from daemon.tokens import status_token
+from daemon.mail import outbox
+from daemon.mail.compose import from_template
+from daemon.mail.tokens import status_token
+from daemon.store import history
 from handlers.context import Item
 
 name = "notify"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from daemon import history
 from daemon.clock import utcnow
-from daemon.models import Ticket
-from daemon.numbering import format_number, next_value, scope_for
+from daemon.store import history
+from daemon.store.models import Ticket
+from daemon.store.numbering import format_number, next_value, scope_for
 from handlers.context import Item, Reject
 
 name = "number"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from daemon import outbox
-from daemon.mail import from_template
+from daemon.mail import outbox
+from daemon.mail.compose import from_template
 from handlers.context import Hold, Item
 from handlers.language import detect
 

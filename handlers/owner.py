@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from daemon import history, states
+from daemon import states
 from daemon.clock import utcnow
-from daemon.models import Ticket
-from handlers.assign import send_staff_mail
+from daemon.store import history
+from daemon.store.models import Ticket
 from handlers.context import Done, Item
-from handlers.thread import append
+from handlers.messages import append, tell_assignee
 
 _SCORE_WORDS = {
     5: ("非常满意", "很满意", "muy satisfecho", "muy satisfecha", "very satisfied", "excellent"),
@@ -44,19 +44,6 @@ def consent(text: str) -> bool | None:
     if first in _YES or any(first.startswith(w + " ") for w in _YES):
         return True
     return None
-
-
-def tell_assignee(item: Item, ticket: Ticket, what: str) -> None:
-    if ticket.assignee:
-        send_staff_mail(
-            item,
-            ticket.assignee,
-            "department/owner_message",
-            "owner_message",
-            department=ticket.department,
-            what=what,
-            text=item.reply_text,
-        )
 
 
 def handle(item: Item, ticket: Ticket) -> None:

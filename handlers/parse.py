@@ -1,13 +1,13 @@
 """Parse: raw bytes into subject, sender, readable text and attachments, whatever the charset.
 
-The reading itself is in ``daemon.reading``; the service usually hands the step one made in a
+The reading itself is in ``daemon.mail.reading``; the service usually hands the step one made in a
 helper process, and the step records what was read.
 """
 
 from __future__ import annotations
 
-from daemon.models import Attachment
-from daemon.reading import Unreadable, read
+from daemon.mail.reading import Unreadable, read
+from daemon.store.models import Attachment
 from handlers.context import Item, Reject
 
 name = "parse"

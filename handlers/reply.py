@@ -9,10 +9,11 @@ import re
 
 from sqlalchemy import select
 
-from daemon import history, tokens
-from daemon.models import Ticket
-from daemon.reading import address
-from daemon.replytext import latest_reply
+from daemon.mail import tokens
+from daemon.mail.reading import address
+from daemon.mail.replytext import latest_reply
+from daemon.store import history
+from daemon.store.models import Ticket
 from handlers import department, owner
 from handlers.assign import send_staff_mail
 from handlers.context import Item

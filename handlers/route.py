@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from daemon import deadlines, history
 from daemon.clock import utcnow
+from daemon.sla import deadlines
+from daemon.store import history
 from handlers.context import Item
 
 name = "route"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from daemon import history
-from daemon.models import Outbox, Ticket
-from daemon.numbering import number_pattern
-from daemon.replytext import latest_reply
-from handlers import alert
+from daemon.mail.replytext import latest_reply
+from daemon.store.models import Outbox, Ticket
+from daemon.store.numbering import number_pattern
 from handlers.context import Done, Item
+from handlers.messages import append, tell_assignee
 
 name = "thread"
 
@@ -31,46 +30,6 @@ def find_ticket(item: Item) -> Ticket | None:
     return None
 
 
-def append(item: Item, ticket: Ticket) -> None:
-    """Add the message to the ticket's history; an owner writing again re-opens a closed ticket."""
-    session = item.session
-    actor = item.sender or "unknown"
-    history.record(
-        session,
-        ticket,
-        "message",
-        actor=actor,
-        channel=item.channel,
-        text=item.text,
-        data={"subject": item.subject, "message_id": item.message_id},
-        raw_item=item.raw_item,
-    )
-    for attachment in item.attachments:
-        attachment.ticket = ticket
-    _escalate(item, ticket)
-    if ticket.status == "closed" and actor == ticket.owner_email:
-        ticket.status = "accepted"
-        history.record(session, ticket, "reopened", actor=actor, channel=item.channel)
-
-
-def _escalate(item: Item, ticket: Ticket) -> None:
-    """A follow-up can make a ticket major (a gas smell, a threat to call the press): never less."""
-    if ticket.severity == "major":
-        return
-    decision = item.classifier.classify(item.subject, item.text)
-    if decision.severity != "major":
-        return
-    ticket.severity = "major"
-    item.decision = decision
-    history.record(
-        item.session,
-        ticket,
-        "escalated",
-        data={"severity": "major", "reasons": decision.reasons},
-    )
-    alert.report_major(item)
-
-
 def run(item: Item) -> None:
     if item.linked_to:
         return
@@ -79,8 +38,6 @@ def run(item: Item) -> None:
         item.ticket = ticket
         append(item, ticket)
         if item.sender and item.sender == ticket.owner_email and not item.untrusted:
-            from handlers.owner import tell_assignee
-
             item.reply_text = item.reply_text or latest_reply(item.text)
             tell_assignee(item, ticket, "message")
         raise Done("appended", ticket.number)

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from daemon.config import Settings
-from tests.servers import DovecotServer, SmtpSink
-from tests.test_imap_e2e import (
+from tests.e2e import (
     ACK_MARKER,
     NUMBER,
     Process,
@@ -35,6 +34,7 @@ from tests.test_imap_e2e import (
     wait_until,
     write_config,
 )
+from tests.servers import DovecotServer, SmtpSink
 
 pytestmark = pytest.mark.imap
 

@@ -29,13 +29,13 @@ from urllib.parse import unquote, urljoin
 import httpx
 from sqlalchemy import select
 
-from daemon.charsets import one_line
 from daemon.clock import utcnow
 from daemon.config import SUBMISSION_FIELDS, FeedSettings, FieldMapping, Settings
-from daemon.db import Database
 from daemon.intake.base import Incoming
-from daemon.models import FeedCursor, RawItem
-from daemon.web.submission import Submission, to_message
+from daemon.intake.submission import Submission, to_message
+from daemon.mail.charsets import one_line
+from daemon.store.db import Database
+from daemon.store.models import FeedCursor, RawItem
 
 log = logging.getLogger(__name__)
 

@@ -31,14 +31,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from daemon import i18n, tokens
+from daemon import i18n
 from daemon.config import CATEGORIES, KINDS, Settings
-from daemon.db import Database
-from daemon.models import Ticket
+from daemon.intake.submission import Submission, to_message
+from daemon.mail import tokens
+from daemon.mail.templates import bundled_dir
 from daemon.pipeline import Pipeline
-from daemon.templates import bundled_dir
+from daemon.store.db import Database
+from daemon.store.models import Ticket
 from daemon.web.strings import PUBLIC_EVENTS, STATES, STRINGS, pick_language
-from daemon.web.submission import Submission, to_message
 from daemon.web.webhook import webhook_route
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from daemon.intake.feeds import (
     make_client,
     make_message,
 )
-from daemon.models import RawItem
+from daemon.store.models import RawItem
 
 log = logging.getLogger(__name__)
 
