@@ -104,6 +104,9 @@ class Ticket(BatchInserted, Base):
     paused_at: Mapped[datetime | None]
     pending: Mapped[dict[str, Any] | None]
     satisfaction: Mapped[int | None]
+    first_answer_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    revisited_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     linked_to: Mapped[str | None] = mapped_column(String(64))
     location: Mapped[dict[str, Any] | None]
@@ -235,3 +238,25 @@ class FeedCursor(Base):
     feed: Mapped[str] = mapped_column(String(64), primary_key=True)
     cursor: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Deadline(Base):
+    """One promise on a ticket (feedback, survey, repair, resolve, butler, answer, approval, ...):
+    when it is due now (after pauses and extensions), and whether and when it was met or missed.
+    The reports count on-time rates from these rows; the scheduler acts on the open ones."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "step"),
+        Index("ix_deadlines_open_due", "met_at", "due_at"),
+        Index("ix_deadlines_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    step: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    met_at: Mapped[datetime | None]
+    missed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
