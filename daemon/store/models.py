@@ -260,3 +260,17 @@ class Deadline(Base):
     met_at: Mapped[datetime | None]
     missed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentKey(Base):
+    """Time-driven mail already queued: one row per (ticket, deadline, step) reminder or escalation,
+    owner notice, revisit or report, inserted in the transaction that queues its outbox row, so a
+    crash, a restart or a second instance never sends it twice."""
+
+    __tablename__ = "sent_keys"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,8 @@ Create Date: 2026-12-04 14:50:00
 
 Each deadline becomes a row with its due time and whether it was met or missed, so the scheduler
 finds what is due by index and the reports count on-time rates in SQL. Tickets record when they
-were first answered, resolved and revisited.
+were first answered, resolved and revisited. Time-driven mail is keyed in sent_keys, so it
+is queued once.
 """
 
 from collections.abc import Sequence
@@ -39,6 +40,15 @@ def upgrade() -> None:
     op.create_index("ix_deadlines_ticket_id", "deadlines", ["ticket_id"])
     op.create_index("ix_deadlines_open_due", "deadlines", ["met_at", "due_at"])
     op.create_index("ix_deadlines_due", "deadlines", ["due_at"])
+    op.create_table(
+        "sent_keys",
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("purpose", sa.String(64), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), sa.ForeignKey("tickets.id"), nullable=True),
+        sa.Column("outbox_id", sa.Integer(), sa.ForeignKey("outbox.id"), nullable=True),
+        sa.Column("at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_sent_keys_ticket_id", "sent_keys", ["ticket_id"])
     with op.batch_alter_table("tickets") as batch:
         for name in MILESTONES:
             batch.add_column(sa.Column(name, sa.DateTime(), nullable=True))
@@ -49,4 +59,5 @@ def downgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         for name in MILESTONES:
             batch.drop_column(name)
+    op.drop_table("sent_keys")
     op.drop_table("deadlines")
