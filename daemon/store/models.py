@@ -240,10 +240,14 @@ class FeedCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Deadline(Base):
+class Deadline(BatchInserted, Base):
     """One promise on a ticket (feedback, survey, repair, resolve, butler, answer, approval, ...):
     when it is due now (after pauses and extensions), and whether and when it was met or missed.
-    The reports count on-time rates from these rows; the scheduler acts on the open ones."""
+    The reports count on-time rates from these rows; the scheduler acts on the open ones.
+
+    The row is also its timer: ``next_at`` is when the scheduler looks at it next (None: nothing
+    left to do), ``stage`` how many of its actions are done, ``escalated_at`` when the last
+    escalation went out, ``round`` how often an agreed extension made it a new promise."""
 
     __tablename__ = "deadlines"
     __table_args__ = (
@@ -260,6 +264,12 @@ class Deadline(Base):
     met_at: Mapped[datetime | None]
     missed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_at: Mapped[datetime | None] = mapped_column(index=True)
+    stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    ticket: Mapped[Ticket] = relationship()
 
 
 class SentKey(Base):
