@@ -169,6 +169,16 @@ class ClassifierSettings(Section):
     model_min_confidence: float = Field(0.7, ge=0, le=1)
 
 
+class EstateSettings(Section):
+    """One estate of the company's register: the names owners write it by, and its buildings.
+
+    Locate finds it in a complaint; its names are never read as words ("Greenfield Court")."""
+
+    name: str = Field(min_length=2)
+    aliases: dict[Literal["zh", "es", "en"], list[str]] = {}
+    buildings: list[str] = []
+
+
 class DatabaseSettings(Section):
     url: str = "sqlite:///var/complaintd.db"
 
@@ -352,6 +362,7 @@ class Settings(Section):
     outbox: OutboxSettings = OutboxSettings()
     queue: QueueSettings = QueueSettings()
     feeds: list[FeedSettings] = []
+    estates: list[EstateSettings] = []
     webhook: WebhookSettings | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
