@@ -82,7 +82,14 @@ class RawItem(BatchInserted, Base):
 
 class Ticket(BatchInserted, Base):
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_hot", "building", "category", "created_at"),)
+    __table_args__ = (
+        Index("ix_tickets_hot", "building", "category", "created_at"),
+        # The period reports: received, closed and resolved in a range; open at its end.
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_closed_at", "closed_at"),
+        Index("ix_tickets_resolved_at", "resolved_at"),
+        Index("ix_tickets_status_created", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
