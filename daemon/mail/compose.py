@@ -17,7 +17,7 @@ from email.mime.multipart import MIMEMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from daemon.clock import utcnow
 from daemon.config import Settings
@@ -59,6 +59,9 @@ the address is put into the finished bytes as UTF-8 instead (the SMTP server nee
 
 LOOP_HEADER = "X-Complaintd-Loop"
 TICKET_HEADER = "X-Complaintd-Ticket"
+PURPOSE_HEADER = "X-Complaintd-Purpose"
+"""What a mail is for (ack, assignment, reminder, escalation, delay, ...), so recipients can
+filter; set from the outbox row's purpose when the mail is queued."""
 KIND_HEADER = "X-Complaintd-Kind"
 CATEGORY_HEADER = "X-Complaintd-Category"
 """What an owner chose on a web form; trusted only on items from web sources, never mail."""
@@ -87,6 +90,7 @@ class Draft(TypedDict):
     message_id: str
     date: str
     boundary: str | None
+    purpose: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,8 @@ def render(draft: Draft) -> bytes:
         headers["In-Reply-To"] = headers["References"] = f"<{one_line(draft['in_reply_to'])}>"
     if draft["ticket_number"]:
         headers[TICKET_HEADER] = one_line(draft["ticket_number"])
+    if draft.get("purpose"):
+        headers[PURPOSE_HEADER] = one_line(draft["purpose"])
     for name, value in headers.items():
         message[name] = value
     raw = _as_bytes(message)

@@ -27,7 +27,10 @@ def add(session: Session, mail: Composed, *, purpose: str, ticket: Ticket | None
     """Queue a composed message; what it says and its Message-ID are fixed from now on.
 
     The row keeps the draft and the dispatcher makes the bytes, unless they were made already.
-    Its time is the mail's Date."""
+    Its time is the mail's Date. The purpose goes into the mail's ``X-Complaintd-Purpose``."""
+    if mail.draft.get("purpose") != purpose:
+        mail.draft["purpose"] = purpose
+        mail.__dict__.pop("raw", None)  # bytes made before (rarely) are made again with it
     created = datetime.fromisoformat(mail.draft["date"])
     row = Outbox(
         ticket=ticket,
