@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from daemon.classify.names import register
+from daemon.classify.written import for_rules
 from daemon.config import CATEGORIES, KINDS
 from daemon.mail.compose import CATEGORY_HEADER, KIND_HEADER
 from handlers.context import Item
@@ -16,19 +18,27 @@ name = "classify"
 
 
 def run(item: Item) -> None:
-    item.decision = _decided_ahead(item) or item.classifier.classify(item.subject, item.text)
+    """What the person wrote, with names masked, decides; the model (if any) joins the rules."""
+    masked = for_rules(
+        register(item.settings.estates), item.subject, item.written, item.sender_name
+    )
+    by_rules = _decided_ahead(item)
+    if by_rules is None:
+        item.decision = item.classifier.classify(*masked)
+    else:
+        item.decision = item.classifier.with_model(by_rules, *masked)
     if item.channel == "web":
         _owner_choice(item)
 
 
 def _decided_ahead(item: Item) -> Decision | None:
-    """The read-ahead helper's decision, where the rules alone decide (no trained model).
+    """The rules' decision the read-ahead helper made.
 
-    A copy: the owner's choice changes the item's decision, and a batch that is run again
-    carefully reuses its readings.
+    A copy: the model and the owner's choice change the item's decision, and a batch that is
+    run again carefully reuses its readings.
     """
     found = item.findings
-    if found is None or found.decision is None or item.classifier.model is not None:
+    if found is None or found.decision is None:
         return None
     return replace(found.decision, reasons=list(found.decision.reasons))
 

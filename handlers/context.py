@@ -74,6 +74,21 @@ class Item:
     reply_text: str = ""
     untrusted: bool = False
     linked_to: str | None = None
+    _written: str | None = field(default=None, repr=False)
+
+    @property
+    def written(self) -> str:
+        """What the person wrote, without quoted history, forwarded headers or signature: what
+        the language, classify and locate steps read (``text`` stays whole for the record)."""
+        if self._written is None:
+            found = self.findings
+            if found is not None:
+                self._written = found.written
+            else:
+                from daemon.classify.written import own_words
+
+                self._written = own_words(self.text, self.content_language)
+        return self._written
 
     @property
     def findings(self) -> Findings | None:

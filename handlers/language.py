@@ -14,4 +14,4 @@ def run(item: Item) -> None:
         item.language = found.language
         return
     hint, default = item.content_language, item.settings.desk.default_language
-    item.language = detect(sample(item.subject, item.text), hint, default)
+    item.language = detect(sample(item.subject, item.written), hint, default)

@@ -1,8 +1,9 @@
-"""Locate: the building, unit and room the owner names, for routing to butlers and hot topics."""
+"""Locate: the estate, building, unit and room the owner names, for routing to butlers and hot
+topics; the estates register (``[[estates]]``) knows the company's own names."""
 
 from __future__ import annotations
 
-from daemon.classify.location import in_message
+from daemon.classify.names import register
 from handlers.context import Item
 
 name = "locate"
@@ -13,4 +14,4 @@ def run(item: Item) -> None:
     if found is not None:  # found by the read-ahead helper, in the same subject and text
         item.location = found.location
         return
-    item.location = in_message(item.subject, item.text)
+    item.location = register(item.settings.estates).locate(item.subject, item.written)

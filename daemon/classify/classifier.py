@@ -35,7 +35,10 @@ class Classifier:
         self._fast: list[_FastField] | None = None
 
     def classify(self, subject: str, body: str) -> Decision:
-        decision = self.rules.classify(subject, body)
+        return self.with_model(self.rules.classify(subject, body), subject, body)
+
+    def with_model(self, decision: Decision, subject: str, body: str) -> Decision:
+        """The rules' decision on this text, with the model's word added where it counts."""
         if self.model is not None:
             self._apply_model(decision, f"{subject}\n{body}")
         return decision

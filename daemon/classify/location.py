@@ -59,6 +59,14 @@ class _Pattern:
         value = next(group for group in match.groups() if group)
         return " ".join(value.translate(_FULLWIDTH).split())
 
+    def mask(self, text: str, folded: str, mask: str) -> str:
+        """Every place this pattern finds, replaced by ``mask``."""
+        if not any(need in folded for need in self.needs) and not (
+            self.hint and self.hint.search(folded)
+        ):
+            return text
+        return self.regex.sub(mask, text)
+
 
 _BUILDING = (
     _Pattern(_ZH_BUILDING, ("号楼", "栋", "幢", "座", "号院")),
@@ -102,6 +110,14 @@ def extract(text: str) -> dict[str, str] | None:
         "room": _first(_ROOM, text, folded),
     }
     return {key: value for key, value in found.items() if value} or None
+
+
+def mask(text: str, mask: str) -> str:
+    """The text with every building, unit and room it names replaced by ``mask``: "Block 5" or
+    "Escalera 2" is a place, not a topic."""
+    for pattern in (*_ROOM, *_UNIT, *_BUILDING):
+        text = pattern.mask(text, _fold(text), mask)
+    return text
 
 
 def in_message(subject: str, text: str) -> dict[str, str] | None:

@@ -35,6 +35,15 @@ _CJK_TRIES = 4
 _CANDIDATE_CACHE_SIZE = 20_000
 """Distinct words (and word pairs) whose terms a matcher remembers before it starts over."""
 
+MIN_FREE_STEM = 5
+"""A wildcard stem shorter than this takes only inflection endings: "pet*" finds "pets",
+never "Petrova" or "petition"; "cobr*" finds "cobran", "cobrado"."""
+_INFLECTION = re.compile(
+    r"(?:s|es|ed|d|ing|ings|er|ers|y|ies|ied|age"
+    r"|[aeio]?(?:s|n|r|ndo|endo|do|da|dos|das|ron|eron|mos|ba|ban|ste|a|o|as|os|an|en)"
+    r"(?:me|te|se|nos|le|les|lo|la|los|las)?)"
+)
+
 _WEIGHT = re.compile(r"\^(-?[0-9]+(?:\.[0-9]+)?)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
@@ -322,7 +331,8 @@ class _WordTerms:
         ``RuleSet.hits`` always took them)."""
         candidates = list(self.exact.get(word, ()))
         for prefix in self.prefixes.beginning(word):
-            candidates += self.prefix[prefix]
+            if stem_fits(prefix, word):
+                candidates += self.prefix[prefix]
         return candidates
 
     def _by_pair(self, pair: tuple[str, str], starting: _Candidates) -> _Candidates:
@@ -546,11 +556,24 @@ def _clause_start(text: str, lo: int, hi: int) -> int:
     return last
 
 
+def stem_fits(stem: str, word: str) -> bool:
+    """Whether a wildcard term's ``stem`` finds ``word``: any ending for a long stem, an
+    inflection (a doubled last letter allowed: "drip*" finds "dripping") for a short one."""
+    if not word.startswith(stem):
+        return False
+    rest = word[len(stem) :]
+    if not rest or len(stem) >= MIN_FREE_STEM:
+        return True
+    if len(rest) > 1 and rest[0] == stem[-1]:
+        rest = rest[1:]
+    return _INFLECTION.fullmatch(rest) is not None
+
+
 def _matches(spec: _Words, words: list[str], start: int) -> bool:
     if start + len(spec) > len(words):
         return False
     for (word, is_prefix), token in zip(spec, words[start : start + len(spec)], strict=False):
-        if not (token.startswith(word) if is_prefix else token == word):
+        if not (stem_fits(word, token) if is_prefix else token == word):
             return False
     return True
 

@@ -2,8 +2,8 @@
 
 Parsing (charsets, HTML, attachments) is about a third of the work per message and needs no
 database, so on a machine with more than one CPU it runs beside the pipeline; so does what the
-language, classify and locate steps find, which depends only on the subject and text (see
-``Finder``). The helper is a plain child process speaking pickle over its stdin/stdout: first
+language, classify and locate steps find, which depends only on the subject, text and sender
+(see ``Finder``). The helper is a plain child process speaking pickle over its stdin/stdout: first
 the few settings it needs, then one batch at a time; it ends when the service closes the pipe
 or dies. It loads neither the configuration nor the database code nor scikit-learn: it is a
 second process on a machine where memory is tight. If it fails, the pipeline parses inline:
@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from daemon.classify.decision import RuleClassifier
 from daemon.classify.language import detect, sample
-from daemon.classify.location import in_message
+from daemon.classify.names import Register, plain
 from daemon.classify.rules import DEFAULT_RULES
+from daemon.classify.written import for_rules, own_words
 from daemon.mail.attachments import AttachmentStore
 from daemon.mail.reading import Findings, Reading, read
 
@@ -120,32 +121,51 @@ class ReadAhead:
 
 
 class Finder:
-    """What the language, classify and locate steps find in a reading, found as they would."""
+    """What the language, classify and locate steps find in a reading, found as they would:
+    in what the person wrote, with names masked for the rules."""
 
-    def __init__(self, default_language: str, rules: RuleClassifier | None = None) -> None:
+    def __init__(
+        self,
+        default_language: str,
+        rules: RuleClassifier | None = None,
+        estates: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.default_language = default_language
         self.rules = rules
+        self.register = Register(estates or ())
 
     def find(self, reading: Reading) -> Findings:
-        subject, text = reading.subject, reading.text
+        subject = reading.subject
+        written = own_words(reading.text, reading.content_language)
+        decision = None
+        if self.rules is not None:
+            masked = for_rules(self.register, subject, written, reading.sender_name)
+            decision = self.rules.classify(*masked)
         return Findings(
-            language=detect(sample(subject, text), reading.content_language, self.default_language),
-            location=in_message(subject, text),
-            decision=self.rules.classify(subject, text) if self.rules is not None else None,
+            language=detect(
+                sample(subject, written), reading.content_language, self.default_language
+            ),
+            location=self.register.locate(subject, written),
+            decision=decision,
+            written=written,
         )
 
 
 def finder_setup(settings: Settings) -> dict[str, Any]:
-    """What the helper needs of the settings, in plain values: the desk's default language and,
-    unless a trained model is configured (the helper does not load scikit-learn), the rules the
-    service classifies with, with a digest of the rules file as it reads now."""
+    """What the helper needs of the settings, in plain values: the desk's default language, the
+    estates register and the rules the service classifies with, with a digest of the rules file
+    as it reads now (a trained model, which the helper does not load, is applied in the
+    service on top of the rules' decision)."""
     classifier = settings.classifier
     rules = None
-    if not classifier.model_file.is_file():
-        rules_file = classifier.rules_file.resolve() if classifier.rules_file else None
-        with contextlib.suppress(OSError):  # gone since the service read it: it classifies
-            rules = (rules_file, classifier.extra_rules, _digest(rules_file))
-    return {"default_language": settings.desk.default_language, "rules": rules}
+    rules_file = classifier.rules_file.resolve() if classifier.rules_file else None
+    with contextlib.suppress(OSError):  # gone since the service read it: it classifies
+        rules = (rules_file, classifier.extra_rules, _digest(rules_file))
+    return {
+        "default_language": settings.desk.default_language,
+        "rules": rules,
+        "estates": plain(settings.estates),
+    }
 
 
 def finder_from(setup: dict[str, Any]) -> Finder:
@@ -161,7 +181,7 @@ def finder_from(setup: dict[str, Any]) -> Finder:
                 log.warning("rules file changed since the service read it: the service classifies")
         except Exception as exc:  # noqa: BLE001 - the service classifies then
             log.warning("rules not loaded in the parse helper (%s): the service classifies", exc)
-    return Finder(setup["default_language"], rules)
+    return Finder(setup["default_language"], rules, setup.get("estates"))
 
 
 def _digest(rules_file: Path | None) -> str:

@@ -69,6 +69,9 @@ class Findings:
     language: str
     location: dict[str, str] | None
     decision: Decision | None = None
+    written: str = ""
+    """What the person wrote (no quoted history, forwarded headers or signature): what the
+    three steps read."""
 
 
 @dataclass

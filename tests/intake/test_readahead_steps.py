@@ -11,7 +11,9 @@ import pytest
 from bench.corpus import generate
 from daemon.classify.classifier import Classifier
 from daemon.classify.language import detect
-from daemon.classify.location import extract
+from daemon.classify.names import Register
+from daemon.classify.written import for_rules, own_words
+from daemon.config import EstateSettings
 from daemon.intake.base import Incoming
 from daemon.intake.readahead import ReadAhead, finder_from, finder_setup, read_ahead
 from daemon.mail.attachments import AttachmentStore
@@ -24,15 +26,20 @@ from tests.paths import REALWORLD, TESTS
 
 CORPUS = TESTS / "corpus"
 EXTRA_RULES = {"category": {"billing": {"en": ["zorblax^9"]}}}
+ESTATES = [
+    {"name": "Greenfield Court", "aliases": {"zh": ["法院路小区"]}, "buildings": ["Tower C"]}
+]
 
 
 @pytest.fixture
 def settings(make_settings, tmp_path):
-    return make_settings(
+    made = make_settings(
         desk={"default_language": "es"},  # ties go to the desk's language: it must reach the helper
         classifier={"model_file": str(tmp_path / "no-model.pkl"), "extra_rules": EXTRA_RULES},
         service={"parse_helper": True},
     )
+    made.estates = [EstateSettings(**estate) for estate in ESTATES]
+    return made
 
 
 def mixed_corpus() -> list[bytes]:
@@ -48,18 +55,26 @@ def mixed_corpus() -> list[bytes]:
         complaint("ok", subject="?", headers={"Content-Language": "fr"}),
         complaint("电梯坏了" + "x" * 5000 + " the water and the unit", subject="电梯"),
         complaint("x " * 15000 + "Torre 2, 5ºB. El agua de mi piso", subject="Gotera"),
+        complaint(
+            "Gas smell in Tower C of Greenfield Court!\n\nOn Mon, 23 Nov 2026 at 10:31, Desk"
+            " <desk@example.com> wrote:\n> The management fee invoice is attached.",
+            subject="Re: fees",
+        ),
+        complaint("法院路小区3单元楼道里有煤气味。\n\n发自我的iPhone", subject="煤气"),
     ]
     return raws
 
 
 def inline(reading, settings, classifier):
-    """What the three steps computed before the helper did (their expressions, verbatim)."""
-    subject, text = reading.subject, reading.text
-    sample = f"{subject}\n{text[:4000]}"
+    """What the three steps compute without the helper (their expressions, verbatim)."""
+    subject = reading.subject
+    register = Register(ESTATES)
+    written = own_words(reading.text, reading.content_language)
+    sample = f"{subject}\n{written[:4000]}"
     return (
         detect(sample, reading.content_language, settings.desk.default_language),
-        classifier.classify(subject, text),
-        extract(f"{subject}\n{text}"),
+        classifier.classify(*for_rules(register, subject, written, reading.sender_name)),
+        register.locate(subject, written),
     )
 
 
@@ -78,6 +93,7 @@ def step_item(settings, classifier, reading, *, ahead: bool, channel: str = "ema
     )
     item.message, item.subject, item.text = reading.message, reading.subject, reading.text
     item.content_language = reading.content_language
+    item.sender_name = reading.sender_name
     return item
 
 
@@ -101,7 +117,7 @@ def test_the_helper_finds_what_the_steps_find_inline(settings):
         ahead.close()
     classifier = Classifier(settings.classifier)
     store = AttachmentStore(settings.storage.attachments_dir, 10**8)
-    compared = decisions = located = 0
+    compared = decisions = located = estates = 0
     languages = set()
     for raw, reading in zip(raws, readings, strict=True):
         if reading is None:  # not mail: the pipeline reads it again and quarantines it
@@ -122,7 +138,11 @@ def test_the_helper_finds_what_the_steps_find_inline(settings):
         languages.add(found.language)
         decisions += found.decision.category == "billing" and "zorblax" in str(found.decision)
         located += found.location is not None
-    assert compared > 300 and located > 100 and decisions == 1
+        estates += (found.location or {}).get("estate") == "Greenfield Court"
+        if "Tower C of Greenfield" in reading.text:
+            assert found.decision.category == "repair" and found.decision.severity == "major"
+            assert "fee" not in found.written and found.location["building"] == "C"
+    assert compared > 300 and located > 100 and decisions == 1 and estates == 2
     assert languages == {"zh", "es", "en"}
 
 
@@ -150,25 +170,25 @@ def test_the_owner_choice_changes_the_item_not_the_helper_reading(settings):
     assert pickle.dumps(reading.findings.decision) == before
 
 
-def test_with_a_trained_model_the_service_classifies(settings, tmp_path):
+def test_with_a_trained_model_the_service_adds_it_to_the_helper_rules(settings, tmp_path):
     settings.classifier.model_file = tmp_path / "model.pkl"
     settings.classifier.model_file.write_bytes(b"a model")
     finder = finder_from(finder_setup(settings))
-    assert finder.rules is None
+    assert finder.rules is not None
     store = AttachmentStore(settings.storage.attachments_dir, 10**8)
     reading = read_ahead(complaint("Water leaks from the ceiling."), False, store, finder)
-    assert reading.findings.decision is None and reading.findings.language == "en"
+    assert reading.findings.decision.category == "repair" and reading.findings.language == "en"
 
     class ModelClassifier:
         model = {"fields": {}}
 
-        def classify(self, subject: str, text: str) -> str:
-            return "the model's decision"
+        def with_model(self, decision, subject: str, text: str):
+            assert text == "Water leaks from the ceiling."
+            return f"the model on the rules' {decision.category}"
 
-    reading.findings.decision = "the helper's decision"  # never used while a model is loaded
     item = step_item(settings, ModelClassifier(), reading, ahead=True)
     classify.run(item)
-    assert item.decision == "the model's decision"
+    assert item.decision == "the model on the rules' repair"
 
 
 def test_a_rules_file_changed_since_the_service_read_it_is_not_used(settings, tmp_path):
