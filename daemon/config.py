@@ -11,7 +11,7 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
@@ -89,6 +89,8 @@ CATEGORIES = (
 )
 KINDS = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
 SEVERITIES = ("general", "important", "hot", "major")
+LADDER_ROLES = ("head", "customer_service", "deputy_gm", "general_manager")
+"""Who a ticket escalates to, in order, when its department has no ladder of its own."""
 
 DEFAULT_ROUTES = {
     "repair": "engineering",
@@ -149,6 +151,14 @@ class SlaSettings(Section):
     butler_business_hours: float = Field(4.0, gt=0)
     revisit_working_days: int = Field(1, ge=0)
     rules: list[SlaRule] = [SlaRule(severity="major", feedback_business_hours=4)]
+    reminder_fractions: list[Annotated[float, Field(gt=0, lt=1)]] = [0.75]
+    """Reminders when these shares of a deadline's business time are gone."""
+    remind_at_due_day_start: bool = True
+    """And one at the opening of the working day a deadline falls on."""
+    escalation: list[Literal[LADDER_ROLES]] = list(LADDER_ROLES)  # type: ignore[valid-type]
+    """The ladder of a department without its own ``escalation`` list, by role."""
+    escalation_working_days: int = Field(1, ge=1)
+    escalation_business_hours_major: float = Field(2.0, gt=0)
 
 
 class RepliesSettings(Section):

@@ -23,6 +23,7 @@ from daemon.mail import outbox
 from daemon.mail.dispatch import Dispatcher, DispatchThread
 from daemon.mail.reading import Reading
 from daemon.pipeline import Pipeline
+from daemon.sla.scheduler import Scheduler, every_minute
 from daemon.store.db import Database
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class Service:
         self.db.migrate(in_child=True)
         self.db.start_checkpoints()
         pipeline = self.start_sending()
+        scheduler = Scheduler(self.settings, self.db)
+        tick = every_minute(scheduler, pipeline.on_outbox)
         source = BackgroundSource(make_source(self.settings))
         feeds = self._feed_pollers()
         gc.freeze()  # what start-up built lives for good: later collections skip it
@@ -129,10 +132,12 @@ class Service:
                 self._sweep()
                 self._poll_feeds(pipeline, feeds)
                 try:
+                    tick()  # deadlines: a pass a minute
                     busy = self._step(pipeline, source, ahead)
                     backoff.reset()
                     if not busy:
                         if once:
+                            pipeline.on_outbox(scheduler.run_pass())
                             break
                         source.wait(5.0)
                 except SourceUnavailable as exc:

@@ -11,6 +11,7 @@ from daemon.classify import corrections
 from daemon.clock import utcnow
 from daemon.i18n import format_when
 from daemon.mail import commands
+from daemon.sla import timers
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers.assign import ASSIGNMENT, send_staff_mail
@@ -34,6 +35,8 @@ def handle(item: Item, ticket: Ticket, role: str) -> None:
         text=item.reply_text,
         raw_item=item.raw_item,
     )
+    if ticket.butler and item.sender and item.sender.lower() == ticket.butler.lower():
+        timers.meet(item.session, ticket, ("butler",), utcnow())
     report = []
     for command in found:
         try:
@@ -62,6 +65,7 @@ def _need_department(role: str) -> None:
 def _accept(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     _need_department(role)
     states.move(item.session, ticket, "investigating", actor=item.sender, channel="email")
+    timers.meet(item.session, ticket, ("feedback",), utcnow())
     return "accepted; the ticket is being investigated"
 
 
@@ -71,6 +75,7 @@ def _resolved(item: Item, ticket: Ticket, argument: str, role: str) -> str:
         raise Refused("say what was done: #resolved <summary>")
     states.move(item.session, ticket, "replied", actor=item.sender, channel="email", note=argument)
     ticket.pending = {**(ticket.pending or {}), "satisfaction": True}
+    timers.meet(item.session, ticket, timers.RESOLUTION_STEPS, utcnow())
     send_owner_mail(item, "owner/resolved", "resolution", summary=argument)
     return "resolved; the owner has been told and asked for a satisfaction score"
 
@@ -92,6 +97,7 @@ def _reassign(item: Item, ticket: Ticket, argument: str, role: str) -> str:
         channel="email",
         data={"from": old, "to": target},
     )
+    timers.sync(item.session, ticket, timers.Policy(item.settings, item.calendar), utcnow())
     if ticket.assignee:
         send_staff_mail(
             item, ticket.assignee, ASSIGNMENT, "assignment", department=target, event="assigned"
@@ -173,6 +179,7 @@ def _release(item: Item, ticket: Ticket, approve: bool) -> str:
         )
         return "held answer rejected; it was not sent"
     send_owner_mail(item, "owner/answer", "answer", text=held["text"])
+    timers.meet(item.session, ticket, ("feedback", "answer"), utcnow())
     return "held answer approved and sent to the owner"
 
 
@@ -257,8 +264,10 @@ def _answer(item: Item, ticket: Ticket, text: str) -> str:
             text=text,
             requested_by=item.sender,
         )
+        timers.meet(item.session, ticket, ("feedback",), utcnow())
         return "answer held for customer service's review"
     send_owner_mail(item, "owner/answer", "answer", text=text)
+    timers.meet(item.session, ticket, ("feedback", "answer"), utcnow())
     if ticket.status in ("accepted", "confirmed", "assessed"):
         states.move(item.session, ticket, "investigating", actor=item.sender, channel="email")
     return "answer sent to the owner from the desk"

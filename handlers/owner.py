@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from daemon import states
 from daemon.clock import utcnow
+from daemon.sla import timers
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers.context import Done, Item
@@ -90,6 +91,8 @@ def _answer_extension(item: Item, ticket: Ticket, pending: dict, agreed: bool) -
     ticket.pending = pending or None
     if agreed:
         ticket.deadlines = {**(ticket.deadlines or {}), asked["step"]: asked["until"]}
+        policy = timers.Policy(item.settings, item.calendar)
+        timers.renew(item.session, ticket, asked["step"], policy, utcnow())
     history.record(
         item.session,
         ticket,

@@ -39,7 +39,8 @@ def _may_hold_token(parts: list[str], desk_address: str) -> bool:
 
 def roster(item: Item, ticket: Ticket) -> set[str]:
     """Who may command a ticket: its department's head, members and escalation ladder, the
-    customer-service head, the general manager and the configured approvers."""
+    customer-service head, the general manager, the configured approvers and the building's
+    butler (who answers the front desk on it)."""
     settings = item.settings
     people = set(settings.replies.approvers.values())
     for name_ in (ticket.department, "customer_service"):
@@ -48,6 +49,8 @@ def roster(item: Item, ticket: Ticket) -> set[str]:
             people.update(filter(None, [dept.head, *dept.members, *dept.escalation]))
     if settings.routing.general_manager:
         people.add(settings.routing.general_manager)
+    if ticket.butler:
+        people.add(ticket.butler)
     return {p.lower() for p in people}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daemon.clock import utcnow
-from daemon.sla import deadlines
+from daemon.sla import deadlines, timers
 from daemon.store import history
 from handlers.context import Item
 
@@ -18,9 +18,11 @@ def run(item: Item) -> None:
     ticket.assignee = department.head if department else None
     if ticket.building:
         ticket.butler = settings.routing.butlers.get(ticket.building)
+    start = ticket.created_at or utcnow()
     ticket.deadlines = deadlines.compute(
-        ticket, settings.sla, item.calendar, ticket.created_at or utcnow(), item.decision.trades
+        ticket, settings.sla, item.calendar, start, item.decision.trades
     )
+    timers.sync(item.session, ticket, timers.Policy(settings, item.calendar), start)
     history.record(
         item.session,
         ticket,
