@@ -10,6 +10,7 @@ from pathlib import Path
 
 from daemon import admin, config
 from daemon.mail.delivery import deliver
+from daemon.report import command as report_command
 from daemon.store.db import Database
 
 EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, default=8080)
     worker = commands.add_parser("worker", help="an rq worker that sends mail jobs")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    report_command.add_parser(commands)
     return parser
 
 
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     db.migrate()
     if args.command == "ingest":
         return _ingest(settings, db, args.file, args.json)
+    if args.command == "report":
+        return report_command.run(settings, db, args)
     if args.command == "tickets" and args.action == "reclassify":
         from daemon.classify import corrections
 

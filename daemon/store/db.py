@@ -34,6 +34,10 @@ HEAD = "0010"
 which the long-running service then never loads (about 11 MB)."""
 
 
+SNAPSHOT_OPTION = "complaintd_snapshot"
+"""Execution option of connections that only read (see ``Database.snapshot``)."""
+
+
 def make_engine(url: str, autocheckpoint: bool = True) -> Engine:
     """An engine whose transactions serialise writers, so numbering stays gap-free.
 
@@ -65,7 +69,9 @@ def make_engine(url: str, autocheckpoint: bool = True) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader's snapshot (``Database.snapshot``) takes no write lock and holds up no writer.
+        reader = connection.get_execution_options().get(SNAPSHOT_OPTION)
+        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -203,6 +209,19 @@ class Database:
         """Commit when the block ends, roll back when it raises."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session on one consistent view of the data (reports): on SQLite a
+        deferred transaction, which never waits for or holds up writers; on PostgreSQL
+        REPEATABLE READ. Rolled back at the end."""
+        options: dict[str, Any] = {SNAPSHOT_OPTION: True}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        connection = self.engine.connect().execution_options(**options)
+        with connection, Session(bind=connection) as session:
+            yield session
+            session.rollback()
 
     def dispose(self) -> None:
         self.stop_checkpoints()
