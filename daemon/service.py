@@ -163,7 +163,7 @@ class Service:
             if self.dispatch_thread is not None:
                 self.dispatch_thread.stop()
                 if once:
-                    Dispatcher(self.settings, self.db).send_due()
+                    Dispatcher(self.settings, self.db).send_all_due()
             self.db.stop_checkpoints()
         return 0
 

@@ -14,6 +14,7 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.mail import outbox
 from daemon.mail.compose import render
+from daemon.mail.groupcommit import GroupCommit
 from daemon.mail.transport import FileTransport, PermanentError, SmtpTransport
 from daemon.store.db import Database
 from daemon.store.models import Outbox
@@ -43,22 +44,35 @@ class Dispatcher:
         return timedelta(seconds=seconds)
 
     def send(self, ids: list[int]) -> int:
-        """Send these rows if still pending and unclaimed; returns how many were sent."""
+        """Send these rows if still pending and unclaimed; returns how many were sent.
+
+        Each delivery is recorded as soon as it completes (see ``GroupCommit``): a crash
+        re-sends at most the mails in flight, not the rows claimed."""
         with self.db.transaction() as session:
             rows = outbox.claim(session, ids)
         if not rows:
             return 0
         errors = self._make_bytes(rows)
+        results = list(zip(rows, errors, strict=True))
+        if unmade := [(row, error) for row, error in results if error is not None]:
+            self._record(unmade)
+        ready = [row for row, error in results if error is None]
+        return asyncio.run(self._deliver(ready)) if ready else 0
+
+    async def _deliver(self, rows: list[Outbox]) -> int:
+        """Hand the rows to the transport and record each result as it comes back."""
+        recorder = GroupCommit(self._record)
+        sent = 0
+
+        async def done(index: int, error: Exception | None) -> None:
+            nonlocal sent
+            sent += error is None
+            await recorder.record((rows[index], error))
+
         sender = self.settings.desk.address
-        mails = [
-            (sender, row.recipient, row.message_id, row.raw)
-            for row, error in zip(rows, errors, strict=True)
-            if error is None
-        ]
-        sent = iter(asyncio.run(self.transport.send_many(mails)) if mails else [])
-        results = [next(sent) if error is None else error for error in errors]
-        self._record(rows, results)
-        return sum(result is None for result in results)
+        mails = [(sender, row.recipient, row.message_id, row.raw) for row in rows]
+        await self.transport.send_many(mails, done)
+        return sent
 
     def _make_bytes(self, rows: list[Outbox]) -> list[Exception | None]:
         """Make the bytes of rows queued as drafts and store them before the first attempt;
@@ -82,17 +96,28 @@ class Dispatcher:
         return errors
 
     def send_due(self, limit: int = 200) -> int:
-        """Send whatever is due now (new rows and retries whose time has come)."""
+        """Send up to ``limit`` rows that are due now (new rows and retries whose time has
+        come); returns how many were sent."""
         with self.db.transaction() as session:
             ids = outbox.due_ids(session, limit)
         return self.send(ids) if ids else 0
 
-    def _record(self, rows: list[Outbox], results: list[Exception | None]) -> None:
-        """Write every result in one transaction (an ORM bulk UPDATE by primary key)."""
+    def send_all_due(self) -> int:
+        """Send until no row is due: what fails waits for its retry time, which ends it."""
+        sent = 0
+        while True:
+            with self.db.transaction() as session:
+                ids = outbox.due_ids(session, 200)
+            if not ids:
+                return sent
+            sent += self.send(ids)
+
+    def _record(self, results: list[tuple[Outbox, Exception | None]]) -> None:
+        """Write these results in one short transaction (an ORM bulk UPDATE by primary key)."""
         now = utcnow()
         max_attempts = self.settings.outbox.max_attempts
         changes = []
-        for row, error in zip(rows, results, strict=True):
+        for row, error in results:
             change = {"id": row.id, "attempts": row.attempts + 1, "claimed_until": None}
             if error is None:
                 change.update(status="sent", sent_at=now, last_error=None)

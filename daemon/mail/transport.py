@@ -7,11 +7,19 @@ import os
 import re
 import ssl
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiosmtplib
 
 from daemon.config import SmtpSettings
+
+Mail = tuple[str, str, str, bytes]
+"""(sender, recipient, Message-ID, bytes) of one mail to send."""
+
+OnResult = Callable[[int, Exception | None], Awaitable[None]]
+"""Told each mail's result (its index, None when delivered) as soon as it is known; the next mail
+on that connection waits until it returns, so the caller can record the result first."""
 
 
 class TransientError(Exception):
@@ -28,17 +36,17 @@ class FileTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
-    async def send_many(self, mails: list[tuple[str, str, str, bytes]]) -> list[Exception | None]:
+    async def send_many(self, mails: list[Mail], on_result: OnResult) -> None:
+        """Write every file, then report the results together: writing a mail again after a
+        crash replaces its file, so nothing needs recording one by one."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        results: list[Exception | None] = []
         for _sender, _recipient, message_id, raw in mails:
             name = re.sub(r"[^A-Za-z0-9._@-]", "_", message_id)[:200] + ".eml"
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(raw)
             os.replace(tmp, self.folder / name)
-            results.append(None)
-        return results
+        await asyncio.gather(*(on_result(index, None) for index in range(len(mails))))
 
 
 class SmtpTransport:
@@ -65,29 +73,30 @@ class SmtpTransport:
             timeout=s.timeout_seconds,
         )
 
-    async def _worker(self, queue: asyncio.Queue, results: list[Exception | None]) -> None:
+    async def _worker(self, queue: asyncio.Queue, on_result: OnResult) -> None:
         client: aiosmtplib.SMTP | None = None
         try:
             while not queue.empty():
                 index, (sender, recipient, _mid, raw) = queue.get_nowait()
+                result: Exception | None = None
                 try:
                     if client is None or not client.is_connected:
                         client = self._client()
                         await client.connect()
                     await client.sendmail(sender, [recipient], raw)
-                    results[index] = None
                 except aiosmtplib.SMTPRecipientsRefused as exc:
-                    results[index] = _classify(exc.recipients[0].code, str(exc))
+                    result = _classify(exc.recipients[0].code, str(exc))
                 except aiosmtplib.SMTPResponseException as exc:
-                    results[index] = _classify(exc.code, exc.message)
+                    result = _classify(exc.code, exc.message)
                     if exc.code in (421,) and client is not None:
                         client.close()
                         client = None
                 except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-                    results[index] = TransientError(f"{type(exc).__name__}: {exc}")
+                    result = TransientError(f"{type(exc).__name__}: {exc}")
                     if client is not None:
                         client.close()
                     client = None
+                await on_result(index, result)
         finally:
             if client is not None and client.is_connected:
                 try:
@@ -95,14 +104,14 @@ class SmtpTransport:
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
 
-    async def send_many(self, mails: list[tuple[str, str, str, bytes]]) -> list[Exception | None]:
+    async def send_many(self, mails: list[Mail], on_result: OnResult) -> None:
+        """Send over up to ``connections`` connections; each result goes to ``on_result``
+        before that connection takes its next mail."""
         queue: asyncio.Queue = asyncio.Queue()
         for entry in enumerate(mails):
             queue.put_nowait(entry)
-        results: list[Exception | None] = [TransientError("not attempted")] * len(mails)
         workers = min(self.connections, len(mails)) or 1
-        await asyncio.gather(*(self._worker(queue, results) for _ in range(workers)))
-        return results
+        await asyncio.gather(*(self._worker(queue, on_result) for _ in range(workers)))
 
 
 def _classify(code: int, message: str) -> Exception:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from email.utils import make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from daemon.config import Settings
 from daemon.mail import outbox
@@ -29,7 +29,7 @@ from tests.e2e import (
     plain_text,
     smtp_section,
 )
-from tests.servers import SmtpSink, free_port
+from tests.servers import ReceivedMessage, SmtpSink, free_port
 
 
 def _receive(settings: Settings, db: Database, *senders: tuple[str, str]) -> list[str]:
@@ -308,3 +308,43 @@ def test_a_draft_that_cannot_be_made_into_a_mail_fails_alone(
     assert good.status == "sent"
     [received] = smtp_sink.wait_for(1)
     assert message_id(received.message) == good.message_id
+
+
+class RecordWatchingSink(SmtpSink):
+    """Notes, as each mail is accepted, how many rows the database already records as sent."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.recorded_at_accept: list[int] = []
+
+    def _store(self, message: ReceivedMessage) -> None:
+        with self.db.transaction() as session:
+            sent = session.scalar(select(func.count()).where(Outbox.status == "sent"))
+        self.recorded_at_accept.append(sent)
+        super()._store(message)
+
+
+def test_each_delivery_is_recorded_before_its_connection_sends_the_next(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A crash can then re-send only the mails in flight: at most one per connection."""
+    db = _database(make_settings())
+    sink = RecordWatchingSink(db)
+    sink.start()
+    try:
+        settings = make_settings(smtp=smtp_section(sink))
+        senders = [(f"Owner {i} <owner{i}@owner.example>", "en") for i in range(40)]
+        _receive(settings, db, *senders)
+        dispatcher = Dispatcher(settings, db)
+
+        assert dispatcher.send_due() == 40
+    finally:
+        sink.stop()
+
+    assert len(sink.messages) == 40
+    # When mail k arrives, of the k accepted before it only those still in flight on the
+    # other connections may be unrecorded.
+    unrecorded = [k - recorded for k, recorded in enumerate(sink.recorded_at_accept)]
+    assert max(unrecorded) < dispatcher.transport.connections, unrecorded
+    assert {(r.status, r.attempts) for r in _rows(db)} == {("sent", 1)}
