@@ -10,13 +10,18 @@ from daemon import states
 from daemon.classify import corrections
 from daemon.clock import utcnow
 from daemon.i18n import format_when
-from daemon.mail import commands
+from daemon.mail import commands, echo
 from daemon.sla import timers
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers.assign import ASSIGNMENT, send_staff_mail
 from handlers.context import Done, Item
 from handlers.notify import send_owner_mail
+
+EMPTY_REPLY = (
+    "your reply was empty (nothing written above the quoted mail): nothing was sent to the owner"
+)
+"""What the head is told when a reply holds no command and no words of their own."""
 
 
 class Refused(Exception):
@@ -44,8 +49,9 @@ def handle(item: Item, ticket: Ticket, role: str) -> None:
             report.append(f"#{command.name}: {done}")
         except Refused as why:
             report.append(f"#{command.name}: REFUSED - {why}")
-    if answer and not found:
-        report.append(_answer(item, ticket, answer))
+    if not found:
+        answer = echo.sent_about(item.session, ticket.id, item.settings.desk.address).strip(answer)
+        report.append(_answer(item, ticket, answer) if answer else EMPTY_REPLY)
     send_staff_mail(
         item,
         item.sender,

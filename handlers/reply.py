@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from daemon.mail import tokens
 from daemon.mail.reading import address
-from daemon.mail.replytext import latest_reply
+from daemon.mail.replytext import latest_reply, written_text
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers import department, owner
@@ -118,7 +118,9 @@ def run(item: Item) -> None:
 
         _refuse(item, find_ticket(item), "reply address token missing, altered or not the sender's")
         return
-    item.reply_text = latest_reply(item.text)
+    # A department's reply counts only for what the head wrote: an empty one is not an answer.
+    read = latest_reply if token.role == "owner" else written_text
+    item.reply_text = read(item.text)
     if token.role == "owner":
         if (ticket.owner_email or "").lower() != token.recipient:
             _refuse(item, ticket, "owner token from another address")

@@ -29,7 +29,7 @@ Lines lose their surrounding spaces and runs of blank lines become one. Commands
 lines at the top ("#accept", "#resolved Replaced the pipe") are set aside first and put back as
 they were. The function never raises; it returns "" only for a blank body, and when nothing
 is left after removing quotes and signatures (everything looks quoted) it returns the original
-text stripped.
+text stripped; ``written_text`` returns "" then (a department's empty reply is not an answer).
 """
 
 from __future__ import annotations
@@ -188,6 +188,20 @@ def latest_reply(text: str, language_hint: str | None = None) -> str:
         return text.strip()
 
 
+def written_text(text: str, language_hint: str | None = None) -> str:
+    """Like ``latest_reply``, but "" when the person wrote nothing of their own: a reply that
+    is only quotes, attribution lines and a signature is empty, not the quoted mail."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if not isinstance(text, str):
+        return ""
+    try:
+        return _latest_reply(text, language_hint, keep_quoted=False)
+    except Exception:  # never raise; what is new cannot be told apart, so nothing counts
+        log.exception("reply text extraction failed; taking the reply as empty")
+        return ""
+
+
 def library_languages(language_hint: str | None = None) -> list[str]:
     """The mail-parser-reply languages used: the hint's (if the library has it) first."""
     hint = _primary_language(language_hint)
@@ -200,7 +214,7 @@ def library_languages(language_hint: str | None = None) -> list[str]:
 # --- the passes ------------------------------------------------------------------------------
 
 
-def _latest_reply(text: str, language_hint: str | None) -> str:
+def _latest_reply(text: str, language_hint: str | None, keep_quoted: bool = True) -> str:
     lines = _normalized_lines(text)
     commands, rest, blank_after_commands = _split_commands(lines)
     reply = _scan(rest)
@@ -215,7 +229,7 @@ def _latest_reply(text: str, language_hint: str | None) -> str:
         if not reply:
             return head
         return head + ("\n\n" if blank_after_commands else "\n") + reply
-    return reply or text.strip()
+    return reply or (text.strip() if keep_quoted else "")
 
 
 def _primary_language(hint: str | None) -> str | None:
