@@ -21,6 +21,9 @@ ENV_PREFIX = "COMPLAINTD_"
 CONFIG_ENV = "COMPLAINTD_CONFIG"
 """Path of the config file when ``--config`` is not given."""
 
+NOT_SETTINGS = ("COMPLAINTD_NOW",)
+"""Variables with the prefix that are not settings (``--now``'s, read by the command line)."""
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the bad key."""
@@ -405,7 +408,7 @@ class Settings(Section):
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or name in NOT_SETTINGS:
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
         node = tree

@@ -87,7 +87,7 @@ class Item:
             else:
                 from daemon.classify.written import own_words
 
-                self._written = own_words(self.text, self.content_language)
+                self._written = own_words(self.text, self.content_language, self.subject)
         return self._written
 
     @property

@@ -33,6 +33,7 @@ class Classifier:
         self.rules = RuleClassifier(settings.rules_file, settings.extra_rules)
         self.model = load_model(settings.model_file) if use_model else None
         self._fast: list[_FastField] | None = None
+        self.shipped = None
 
     def classify(self, subject: str, body: str) -> Decision:
         return self.with_model(self.rules.classify(subject, body), subject, body)

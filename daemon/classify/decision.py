@@ -16,10 +16,13 @@ from daemon.classify import rules
 KIND_ORDER = ("complaint", "repair_request", "inquiry", "suggestion", "praise")
 """Ties go to the earlier kind: when in doubt, treat a message as a complaint."""
 
-GROUPS_SHOWN = ("category", "kind", "severity")
-DISTINCT_GROUPS = ("kind", "severity")
+GROUPS_SHOWN = ("category", "kind", "severity", "hazard")
+DISTINCT_GROUPS = ("kind", "severity", "hazard")
 """Groups where a term counts once: what is said matters there, not how often."""
 MAJOR_SCORE = 5.0
+"""Danger evidence (the ``severity.major`` terms and the hazard families) from this on is major."""
+POSSIBLE_MAJOR_SCORE = 3.0
+"""Danger evidence from this up to ``MAJOR_SCORE`` is real but weak: a person decides."""
 IMPORTANT_SCORE = 3.0
 MAX_REASONS = 60
 
@@ -34,6 +37,8 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     source: str = "rules"
     trades: int = 1
+    possible_major: bool = False
+    """Real but weak evidence of danger: a person decides (the GM is paged only for major)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +47,7 @@ class Decision:
             "severity": self.severity,
             "source": self.source,
             "trades": self.trades,
+            "possible_major": self.possible_major,
             "reasons": self.reasons,
         }
 
@@ -79,6 +85,52 @@ def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) ->
     return reasons[:MAX_REASONS]
 
 
+def danger_score(hits: list[rules.Hit]) -> float:
+    """How strong the evidence of danger is, from the ``severity.major`` and ``hazard.*`` hits.
+
+    Each term counts once. A harmless use cancels the danger term inside it once per
+    occurrence ("smoke alarm" cancels one "smoke"; a second "smoke" still counts); a harmless
+    term with no danger term inside it lowers the total. Signs of one hazard add up (dizzy,
+    headache, the boiler room); the strongest family counts whole and the others half: weak
+    words of unrelated hazards are not one danger.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    weights: dict[tuple[str, str], float] = {}
+    harmless: list[rules.Hit] = []
+    for hit in hits:
+        if hit.negated:
+            continue
+        if hit.weight < 0:
+            harmless.append(hit)
+            continue
+        key = (hit.label, hit.term)
+        counts[key] = counts.get(key, 0) + 1
+        weights[key] = hit.weight
+    dampened = 0.0
+    seen: set[str] = set()
+    for hit in harmless:
+        inside = [key for key in counts if _bare(key[1]) and _bare(key[1]) in _bare(hit.term)]
+        for key in inside:
+            counts[key] -= 1
+        if not inside and hit.term not in seen:
+            dampened += hit.weight
+        seen.add(hit.term)
+    totals: dict[str, float] = {}
+    for key, count in counts.items():
+        if count > 0:
+            totals[key[0]] = totals.get(key[0], 0.0) + weights[key]
+    families = sorted(
+        (score for label, score in totals.items() if label.startswith("hazard.")), reverse=True
+    )
+    hazard = families[0] + sum(families[1:]) / 2 if families else 0.0
+    return totals.get("severity.major", 0.0) + hazard + dampened
+
+
+def _bare(term: str) -> str:
+    """A term as text, without its wildcard, for "is this term inside that one"."""
+    return "" if term.startswith("/") else rules.normalize(term.replace("*", ""))
+
+
 class RuleClassifier:
     """The bundled (or admin's) rules file, extended by the configured extra rules."""
 
@@ -99,7 +151,10 @@ class RuleClassifier:
         for label, weight in rules.scores(subject_hits, distinct=True).items():
             scores["category"][label] = scores["category"].get(label, 0.0) + weight
         severity_scores = scores["severity"]
-        if severity_scores.get("major", 0) >= MAJOR_SCORE:
+        danger = danger_score(
+            [hit for hit in hits["severity"] if hit.label == "severity.major"] + hits["hazard"]
+        )
+        if danger >= MAJOR_SCORE:
             severity = "major"
         elif severity_scores.get("important", 0) >= IMPORTANT_SCORE:
             severity = "important"
@@ -111,4 +166,5 @@ class RuleClassifier:
             severity=severity,
             reasons=_reasons(hits, subject_hits),
             trades=max(1, len(scores["trade"])),
+            possible_major=POSSIBLE_MAJOR_SCORE <= danger < MAJOR_SCORE,
         )

@@ -21,8 +21,11 @@ from re import _constants, _parser
 from typing import Any
 
 DEFAULT_RULES = Path(__file__).resolve().parents[1] / "defaults" / "classifier.toml"
-GROUPS = ("category", "kind", "severity", "trade")
-NEGATED = ("severity.", "kind.praise")
+HAZARDS = DEFAULT_RULES.with_name("hazards.toml")
+"""Danger by concept: hazard families and the many ways each is described (always loaded;
+admins extend them with ``extra_rules.hazard.<family>``)."""
+GROUPS = ("category", "kind", "severity", "trade", "hazard")
+NEGATED = ("severity.", "hazard.", "kind.praise")
 """Labels (by prefix) whose hits a preceding negation cancels ("not happy", "没有煤气味").
 
 Not the other kinds: Spanish doubles its negations ("no ha venido nadie"), so "nadie" after
@@ -593,6 +596,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def load(rules_file: Path | None = None, extra: dict[str, Any] | None = None) -> dict[str, RuleSet]:
     """The rule sets per group: the bundled (or admin's) file, extended by config entries."""
     data = tomllib.loads((rules_file or DEFAULT_RULES).read_text(encoding="utf-8"))
+    data = _merge(data, tomllib.loads(HAZARDS.read_text(encoding="utf-8")))
     data = _merge(data, extra or {})
     negation = data.get("negation", {})
     zh_words = {normalize(w) for w in negation.get("zh", [])}

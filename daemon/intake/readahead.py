@@ -136,7 +136,7 @@ class Finder:
 
     def find(self, reading: Reading) -> Findings:
         subject = reading.subject
-        written = own_words(reading.text, reading.content_language)
+        written = own_words(reading.text, reading.content_language, subject)
         decision = None
         if self.rules is not None:
             masked = for_rules(self.register, subject, written, reading.sender_name)

@@ -69,7 +69,7 @@ def inline(reading, settings, classifier):
     """What the three steps compute without the helper (their expressions, verbatim)."""
     subject = reading.subject
     register = Register(ESTATES)
-    written = own_words(reading.text, reading.content_language)
+    written = own_words(reading.text, reading.content_language, subject)
     sample = f"{subject}\n{written[:4000]}"
     return (
         detect(sample, reading.content_language, settings.desk.default_language),
