@@ -85,6 +85,7 @@ def ticket_dict(ticket: Ticket, with_history: bool = False) -> dict[str, Any]:
         "satisfaction": ticket.satisfaction,
         "pending": ticket.pending,
         "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
+        "paused_at": ticket.paused_at.isoformat() if ticket.paused_at else None,
         "linked_to": ticket.linked_to,
     }
     if with_history:
@@ -143,6 +144,8 @@ def tickets(db: Database, args: argparse.Namespace) -> int:
         "deadlines",
     ):
         print(f"{key:>12}: {data[key]}")
+    if data["paused_at"]:
+        print(f"{'paused':>12}: since {data['paused_at'][:16]}Z, waiting for the owner")
     print(f"\n{data['body']}\n")
     for a in data["attachments"]:
         kept = "" if a["stored"] else ", not kept"

@@ -11,6 +11,7 @@ from pathlib import Path
 from daemon import admin, config
 from daemon.mail.delivery import deliver
 from daemon.report import command as report_command
+from daemon.sla import command as sla_command
 from daemon.store.db import Database
 
 EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
@@ -20,6 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="complaintd", description=__doc__)
     parser.add_argument(
         "--config", type=Path, help="TOML config file (default: $COMPLAINTD_CONFIG)"
+    )
+    parser.add_argument(
+        "--now",
+        help="run this one command as if at TIMESTAMP (ISO 8601 with offset; $COMPLAINTD_NOW)",
+        metavar="TIMESTAMP",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="the service: intake, pipeline, outgoing mail")
@@ -32,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     listing = tickets_sub.add_parser("list")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--json", action="store_true")
+    listing.add_argument("--overdue", action="store_true", help="only tickets past a deadline")
+    listing.add_argument("--department", help="with --overdue: only this department's")
     show = tickets_sub.add_parser("show")
     show.add_argument("number")
     show.add_argument("--json", action="store_true")
@@ -71,13 +79,39 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="an rq worker that sends mail jobs")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     report_command.add_parser(commands)
+    sla_command.add_parser(commands)
     return parser
+
+
+LONG_RUNNING = ("web", "worker")
+"""Commands that keep running, which --now would leave on a false clock (and ``run`` alone)."""
+
+
+def _set_now(args: argparse.Namespace) -> str | None:
+    """Apply ``--now`` / $COMPLAINTD_NOW; the reason it cannot be applied, or None."""
+    import os
+
+    from daemon import clock
+
+    given = args.now or os.environ.get(clock.NOW_ENV)
+    if not given:
+        return None
+    if args.command in LONG_RUNNING or (args.command == "run" and not args.once):
+        return f"--now is for one-off commands; the long-running {args.command} refuses it"
+    try:
+        clock.start_at(clock.parse_moment(given))
+    except ValueError as exc:
+        return f"--now: {exc}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "init":
         return _init(args.path)
+    if refused := _set_now(args):
+        print(f"complaintd: {refused}", file=sys.stderr)
+        return 2
     try:
         settings = config.load(args.config)
     except config.ConfigError as exc:
@@ -120,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         return _ingest(settings, db, args.file, args.json)
     if args.command == "report":
         return report_command.run(settings, db, args)
+    if args.command == "schedule":
+        return sla_command.run(settings, db, args)
+    if args.command == "tickets" and args.action == "list" and args.overdue:
+        return sla_command.list_overdue(db, args)
     if args.command == "tickets" and args.action == "reclassify":
         from daemon.classify import corrections
 

@@ -31,6 +31,9 @@ def run(item: Item) -> None:
         )
         return
     answer_by = datetime.fromisoformat(ticket.deadlines["answer"])
+    zone = settings.desk.time_zone
+    resolve_step = next((s for s in ("repair", "resolve") if s in ticket.deadlines), None)
+    resolve_by = resolve_step and datetime.fromisoformat(ticket.deadlines[resolve_step])
     message = from_template(
         settings,
         item.templates,
@@ -43,7 +46,9 @@ def run(item: Item) -> None:
         reply_to=item.reply_address("o", recipient),
         ticket=ticket,
         department_name=department_name(ticket.department, ticket.language),
-        answer_by=format_when(answer_by, ticket.language, settings.desk.time_zone),
+        answer_by=format_when(answer_by, ticket.language, zone),
+        resolve_step=resolve_step,
+        resolve_by=resolve_by and format_when(resolve_by, ticket.language, zone),
         status_url=status_url(item),
     )
     item.ack_message_id = item.queue_mail(message, "ack", "acknowledged").message_id

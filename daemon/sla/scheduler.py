@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from daemon.clock import utcnow
@@ -26,7 +26,7 @@ from daemon.sla.calendar import BusinessCalendar
 from daemon.sla.timers import Action, Policy, reschedule
 from daemon.store import history
 from daemon.store.db import Database
-from daemon.store.models import Deadline, Ticket
+from daemon.store.models import Deadline, Outbox, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,17 @@ GRACE = timedelta(minutes=10)
 
 @dataclass
 class Planned:
-    """One mail a pass would send: for ``complaintd schedule`` and the tests."""
+    """One mail a pass would send (``complaintd schedule``)."""
 
     at: datetime
     purpose: str
     ticket: str
-    step: str
     to: str
-    key: str
+    subject: str
+
+
+class _Preview(Exception):
+    """Raised to roll back the passes a preview made."""
 
 
 @dataclass
@@ -78,6 +81,32 @@ class Scheduler:
                     queued.extend(self._act(session, row, now))
             if len(due) < BATCH:
                 return queued
+
+    def preview(self, now: datetime, until: datetime) -> list[Planned]:
+        """What the passes from ``now`` to ``until`` would send if nothing else happened: the same
+        passes, run in one transaction that is rolled back."""
+        planned: list[tuple[datetime, list[int]]] = []
+        try:
+            with self.db.transaction() as session:
+                at: datetime | None = now
+                while at is not None and at <= until:
+                    while True:
+                        due = self._claim(session, at)
+                        planned.append(
+                            (at, [i for row in due for i in self._act(session, row, at)])
+                        )
+                        if len(due) < BATCH:
+                            break
+                    later = session.scalar(select(func.min(Deadline.next_at)))
+                    at = None if later is None else max(later, at + timedelta(minutes=1))
+                found = [
+                    Planned(at, row.purpose, row.ticket.number, row.recipient, row.draft["subject"])
+                    for at, ids in planned
+                    for row in (session.get(Outbox, i) for i in ids)
+                ]
+                raise _Preview
+        except _Preview:
+            return found
 
     def _claim(self, session: Session, now: datetime) -> list[Deadline]:
         """Due rows, locked for this pass; another instance's pass skips them (PostgreSQL)."""

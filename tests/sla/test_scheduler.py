@@ -204,3 +204,16 @@ def test_two_passes_at_the_same_moment_send_each_mail_once(desk):
     assert first and second == []
     keys = [m.message["Message-ID"] for m in desk.mails()]
     assert len(keys) == len(set(keys))
+
+
+def test_the_acknowledgement_gives_the_answer_and_the_repair_or_resolution_date(desk):
+    leak = desk.complain(*LEAK)
+    [ack] = desk.mails("ack", leak.outbox_ids)
+    # First answer in 3 working days; this repair needs two trades (7 working days).
+    assert "最迟于 2026年12月4日 星期五 18:00 前给您答复" in ack.text
+    assert "维修将最迟于 2026年12月10日 星期四 18:00 前完成" in ack.text
+    noise = desk.complain(*NOISE, sender="li@owner.example")
+    [ack] = desk.mails("ack", noise.outbox_ids)
+    assert "处理将最迟于 2026年12月8日 星期二 18:00" in ack.text  # resolved in 5 working days
+    html = ack.message.get_body(("html",)).get_content()
+    assert "2026年12月8日 星期二 18:00" in html

@@ -1,0 +1,128 @@
+"""The command line for deadlines: ``--now`` / COMPLAINTD_NOW on one-off commands, ``schedule``,
+``tickets list --overdue``, and ``run --once`` sending what is due."""
+
+from __future__ import annotations
+
+import email
+import json
+import subprocess
+import sys
+from email import policy
+
+import pytest
+
+from tests.e2e import clean_env, cli, write_config
+from tests.mails import complaint
+from tests.sla.desk import CS_HEAD, HEAD, OWNER, desk_sections
+
+ARRIVED = "2026-12-01T10:00:00+08:00"  # a Tuesday
+LEAK = "3栋2单元1502卫生间天花板漏水，请派师傅维修。"
+
+
+@pytest.fixture
+def config(make_settings, tmp_path):
+    path = write_config(tmp_path / "complaintd.toml", make_settings(**desk_sections()))
+    mail = tmp_path / "leak.eml"
+    mail.write_bytes(complaint(LEAK, subject="卫生间漏水", sender=OWNER))
+    out = json.loads(cli(path, "--now", ARRIVED, "ingest", str(mail), "--json").stdout)
+    assert out["outcome"] == "ticket_created" and out["ticket"].startswith("C20261201-")
+    return path
+
+
+def _sent(tmp_path, purpose):
+    found = []
+    for path in sorted((tmp_path / "outbox").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["X-Complaintd-Purpose"] == purpose:
+            found.append(message)
+    return found
+
+
+def test_schedule_lists_what_will_go_out_without_sending_it(config, tmp_path):
+    out = cli(config, "--now", "2026-12-02T08:00:00+08:00", "schedule", "--hours", "12", "--json")
+    planned = json.loads(out.stdout)
+    assert [(p["purpose"], p["to"], p["at"][:16]) for p in planned] == [
+        ("reminder", HEAD, "2026-12-02T01:00"),  # the survey's due day opens, 09:00
+        ("reminder", HEAD, "2026-12-02T05:45"),  # 75 % of its business time
+        ("escalation", HEAD, "2026-12-02T10:00"),  # missed at 18:00
+    ]
+    assert _sent(tmp_path, "reminder") == []
+    again = cli(config, "--now", "2026-12-02T08:00:00+08:00", "schedule", "--hours", "12", "--json")
+    assert json.loads(again.stdout) == planned  # nothing was recorded as sent
+
+
+def test_run_once_at_a_moment_sends_what_is_due_then(config, tmp_path):
+    cli(config, "--now", "2026-12-02T13:46:00+08:00", "run", "--once")
+    [reminder] = _sent(tmp_path, "reminder")  # the late pass sends the last useful one
+    assert reminder["To"] == HEAD and "现场查勘" in str(reminder["Subject"])
+    cli(config, "--now", "2026-12-02T18:00:30+08:00", "run", "--once")
+    [escalation] = _sent(tmp_path, "escalation")
+    assert escalation["To"] == HEAD and escalation["X-Complaintd-Ticket"].startswith("C2026")
+    cli(config, "--now", "2026-12-02T18:01:00+08:00", "run", "--once")
+    assert len(_sent(tmp_path, "escalation")) == 1 and len(_sent(tmp_path, "reminder")) == 1
+    text = cli(config, "--now", "2026-12-03T08:00:00+08:00", "schedule", "--hours", "12").stdout
+    assert any("escalation" in line and CS_HEAD in line for line in text.splitlines())
+    assert "mail(s) in the next 12 hour(s)" in text
+
+
+def test_overdue_tickets_by_department(config):
+    late = json.loads(
+        cli(
+            config, "--now", "2026-12-03T09:00:00+08:00", "tickets", "list", "--overdue", "--json"
+        ).stdout
+    )
+    assert [[o["step"] for o in t["overdue"]] for t in late] == [["survey"]]
+    env_now = clean_env() | {"COMPLAINTD_NOW": "2026-12-05T09:00:00+08:00"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "daemon.cli",
+            "--config",
+            str(config),
+            "tickets",
+            "list",
+            "--overdue",
+            "--department",
+            "engineering",
+        ],
+        cwd=config.parent,
+        env=env_now,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "survey" in result.stdout and "feedback" in result.stdout and "answer" in result.stdout
+    other = cli(
+        config,
+        "--now",
+        "2026-12-05T09:00:00+08:00",
+        "tickets",
+        "list",
+        "--overdue",
+        "--department",
+        "finance",
+    ).stdout
+    assert "0 overdue ticket(s)" in other
+    early = cli(config, "--now", ARRIVED, "tickets", "list", "--overdue", "--json").stdout
+    assert json.loads(early) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["--now", "2026-12-02T18:00:00+08:00", "run"], "refuses it"),
+        (["--now", "2026-12-02 18:00", "schedule"], "give the offset"),
+        (["--now", "yesterday", "schedule"], "not an ISO 8601 timestamp"),
+    ],
+)
+def test_now_is_refused_where_it_cannot_hold(config, args, why):
+    result = subprocess.run(
+        [sys.executable, "-m", "daemon.cli", "--config", str(config), *args],
+        cwd=config.parent,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and why in result.stderr
