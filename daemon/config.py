@@ -274,6 +274,46 @@ class QueueSettings(Section):
     queue_name: str = "complaintd-mail"
 
 
+class ReportRecipient(Section):
+    """Who gets the scheduled reports. The general manager and the customer-service head get
+    every department; a department head only their own; anyone else names a ``department``."""
+
+    address: str
+    language: Literal["zh", "es", "en"] | None = None
+    department: str | None = None
+
+
+class ReportSettings(Section):
+    """The scheduled reports: the weekly one on Mondays at ``weekly_at`` (desk time), the
+    summaries at the same time on their days; a day left empty sends none of that kind."""
+
+    recipients: list[ReportRecipient] = []
+    weekly_at: time = time(9, 0)
+    monthly_day: int | None = Field(None, ge=1, le=28)
+    quarterly_day: int | None = Field(5, ge=1, le=28)
+    yearly_date: str | None = Field("01-10", pattern=r"^\d{2}-\d{2}$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_addresses(cls, data: Any) -> Any:
+        """``recipients = ["gm@example.com"]`` is short for tables with just an address."""
+        if isinstance(data, dict) and isinstance(data.get("recipients"), list):
+            data = {
+                **data,
+                "recipients": [
+                    {"address": r} if isinstance(r, str) else r for r in data["recipients"]
+                ],
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _yearly_date(self) -> ReportSettings:
+        if self.yearly_date:
+            month, day = (int(part) for part in self.yearly_date.split("-"))
+            date(2001, month, day)  # a ValueError names a month or day that does not exist
+        return self
+
+
 SUBMISSION_FIELDS = (
     "name",
     "email",
@@ -374,6 +414,7 @@ class Settings(Section):
     smtp: SmtpSettings | None = None
     outbox: OutboxSettings = OutboxSettings()
     queue: QueueSettings = QueueSettings()
+    reports: ReportSettings = ReportSettings()
     feeds: list[FeedSettings] = []
     estates: list[EstateSettings] = []
     webhook: WebhookSettings | None = None
@@ -403,6 +444,38 @@ class Settings(Section):
                 f"configure them under [departments] or use one of {sorted(known)}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _report_scopes(self) -> Settings:
+        for recipient in self.reports.recipients:
+            report_scope(self, recipient)
+        return self
+
+
+def report_scope(settings: Settings, recipient: ReportRecipient) -> str | None:
+    """The department a report recipient may see, or None for all of them (privacy, seed 000):
+    the named department; everything for the general manager and the customer-service head;
+    a department head's own department. Anyone else must be given a department."""
+    known = set(DEFAULT_ROUTES.values()) | set(settings.departments)
+    address = recipient.address.lower()
+    if recipient.department is not None:
+        if recipient.department not in known:
+            raise ValueError(
+                f"reports.recipients: {recipient.address} names unknown department "
+                f"{recipient.department!r}; one of {sorted(known)}"
+            )
+        return recipient.department
+    service = settings.departments.get("customer_service")
+    heads_of_all = {settings.routing.general_manager, service.head if service else None}
+    if address in {head.lower() for head in heads_of_all if head}:
+        return None
+    for name, department in settings.departments.items():
+        if department.head and department.head.lower() == address:
+            return name
+    raise ValueError(
+        f"reports.recipients: {recipient.address} is not the general manager, the "
+        "customer-service head or a department head: give it a department"
+    )
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:

@@ -91,6 +91,17 @@ class Draft(TypedDict):
     date: str
     boundary: str | None
     purpose: NotRequired[str]
+    parts: NotRequired[list[FilePart]]
+
+
+class FilePart(TypedDict):
+    """A file a mail carries, base64 in ``data``: shown inside the HTML when it has a ``cid``
+    (a report's charts), attached otherwise (its CSV)."""
+
+    filename: str
+    content_type: str
+    data: str
+    cid: str | None
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ def compose(
     in_reply_to: str | None = None,
     reply_to: str | None = None,
     auto_submitted: str = "auto-replied",
+    parts: list[FilePart] | None = None,
 ) -> Composed:
     """A mail from the desk, its Message-ID and Date fixed now; see ``render`` for its bytes."""
     desk = settings.desk
@@ -185,8 +197,10 @@ def compose(
         "auto_submitted": auto_submitted,
         "message_id": make_msgid(domain=desk_domain(settings)).strip("<>"),
         "date": utcnow().isoformat(),
-        "boundary": _boundary() if html else None,
+        "boundary": _boundary() if html or parts else None,
     }
+    if parts:
+        draft["parts"] = parts
     return Composed(draft)
 
 
@@ -195,13 +209,7 @@ def render(draft: Draft) -> bytes:
     through ``one_line`` and is encoded by the email package, so nothing from a sender can
     start a header of its own."""
     to = draft["to"]
-    body = _part(draft["text"], "plain")
-    if draft["html"]:
-        message = MIMEMultipart("alternative", boundary=draft["boundary"] or _boundary())
-        message.attach(body)
-        message.attach(_part(draft["html"], "html"))
-    else:
-        message = body
+    message = _body(draft)
     to_address = to if to.isascii() else _EAI
     headers = {
         "From": _desk_sender(draft["from_name"], draft["from_address"]),
@@ -226,6 +234,49 @@ def render(draft: Draft) -> bytes:
     if not to.isascii():
         raw = raw.replace(_EAI.encode(), to.encode("utf-8"), 1)
     return raw
+
+
+def _body(draft: Draft) -> Message:
+    """Text, or text and HTML as alternatives; the HTML related to its inline files, and the
+    whole mixed with the attached ones. Nested boundaries differ from the draft's in their
+    first character, so none is the start of another."""
+    message = _part(draft["text"], "plain")
+    parts = draft.get("parts") or []
+    boundary = draft["boundary"] or _boundary()
+    if draft["html"]:
+        html = _part(draft["html"], "html")
+        inline = [part for part in parts if part["cid"]]
+        if inline:
+            html = MIMEMultipart("related", boundary="r" + boundary[1:])
+            html.attach(_part(draft["html"], "html"))
+            for part in inline:
+                html.attach(_file(part))
+        alternative = MIMEMultipart("alternative", boundary=boundary)
+        alternative.attach(message)
+        alternative.attach(html)
+        message = alternative
+    attached = [part for part in parts if not part["cid"]]
+    if attached:
+        mixed = MIMEMultipart("mixed", boundary="m" + boundary[1:])
+        mixed.attach(message)
+        for part in attached:
+            mixed.attach(_file(part))
+        message = mixed
+    return message
+
+
+def _file(part: FilePart) -> Message:
+    """One file as a base64 part, inline under its Content-ID or as an attachment."""
+    file = Message()
+    file.add_header("Content-Type", part["content_type"])
+    disposition = "inline" if part["cid"] else "attachment"
+    file.add_header("Content-Disposition", disposition, filename=part["filename"])
+    if part["cid"]:
+        file["Content-ID"] = f"<{part['cid']}>"
+    file["Content-Transfer-Encoding"] = "base64"
+    data = part["data"]
+    file.set_payload("\n".join(data[i : i + 76] for i in range(0, len(data), 76)) + "\n")
+    return file
 
 
 def _as_bytes(message: Message) -> bytes:
