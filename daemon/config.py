@@ -170,9 +170,20 @@ class RepliesSettings(Section):
     secret: SecretStr | None = None
     secret_file: Path = Path("var/reply-secret")
     require_dkim: bool = False
+    trusted_authserv_id: str | None = None
     review_department_answers: bool = False
     reopen_days: int = Field(30, ge=0)
     approvers: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _trusted_server(self) -> RepliesSettings:
+        """Authentication-Results are trusted only from our own receiving server (RFC 8601)."""
+        if self.require_dkim and not (self.trusted_authserv_id or "").strip():
+            raise ValueError(
+                "require_dkim needs trusted_authserv_id: the authserv-id your receiving mail "
+                "server writes in Authentication-Results (e.g. mx.example.com)"
+            )
+        return self
 
 
 class ClassifierSettings(Section):

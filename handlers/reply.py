@@ -5,11 +5,9 @@ message and staff are told of the failed attempt."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
-from daemon.mail import tokens
+from daemon.mail import authresults, tokens
 from daemon.mail.reading import address
 from daemon.mail.replytext import latest_reply, written_text
 from daemon.store import history
@@ -54,22 +52,18 @@ def roster(item: Item, ticket: Ticket) -> set[str]:
     return {p.lower() for p in people}
 
 
-_DKIM_PASS = re.compile(
-    r"\b(?:dkim|dmarc)=pass\b[^;]*?(?:header\.d|header\.from|header\.i)=@?([\w.-]+)", re.I
-)
-
-
 def authenticated(item: Item) -> bool:
-    """With ``replies.require_dkim``, the receiving MTA must have seen DKIM or DMARC pass for
-    the sender's domain (Authentication-Results)."""
-    if not item.settings.replies.require_dkim:
+    """With ``replies.require_dkim``, our receiving server (``replies.trusted_authserv_id``) must
+    have seen DKIM or DMARC pass for the sender's domain; results anyone else wrote count for
+    nothing."""
+    replies = item.settings.replies
+    if not replies.require_dkim:
         return True
-    domain = (item.sender or "").rpartition("@")[2].lower()
-    for value in item.message.get_all("Authentication-Results", []):
-        for match in _DKIM_PASS.finditer(str(value)):
-            if match.group(1).lower() == domain:
-                return True
-    return False
+    headers = item.message.get_all("Authentication-Results", [])
+    domain = (item.sender or "").rpartition("@")[2]
+    return bool(domain) and authresults.passes_for(
+        authresults.trusted_results(headers, replies.trusted_authserv_id or ""), domain
+    )
 
 
 def _refuse(item: Item, ticket: Ticket | None, why: str) -> None:
