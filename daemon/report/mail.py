@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -19,10 +19,12 @@ from daemon.config import ReportRecipient, Settings, report_scope
 from daemon.mail import outbox, staff
 from daemon.mail.compose import Composed, FilePart, compose, desk_domain
 from daemon.mail.templates import Templates
-from daemon.report import charts, figures, periods, render
+from daemon.report import periods
 from daemon.report.periods import Period
-from daemon.report.strings import Words
 from daemon.store.models import SentKey
+
+if TYPE_CHECKING:
+    from daemon.report.strings import Words
 
 PURPOSE = "report"
 
@@ -80,6 +82,12 @@ def queue_due_reports(session: Session, settings: Settings, now: datetime) -> li
     for period in due_periods(settings, now) if recipients else []:
         keys = {key(period, r.address): r for r in recipients}
         sent = set(session.scalars(select(SentKey.key).where(SentKey.key.in_(list(keys)))))
+        if sent.issuperset(keys):
+            continue
+        # Loaded when a report is made, not with the service: numpy and matplotlib are heavy.
+        from daemon.report import charts, figures
+        from daemon.report.strings import Words
+
         built: dict[str | None, dict[str, Any]] = {}
         drawn: dict[tuple[str | None, str], dict[str, bytes]] = {}
         templates = Templates(settings.desk.templates_dir)
@@ -110,6 +118,8 @@ def compose_report(
     recipient: ReportRecipient,
 ) -> Composed:
     """The report as a mail: HTML with the charts inline, the plain text, the CSV attached."""
+    from daemon.report import render
+
     domain = desk_domain(settings)
     cids = {name: f"{name}.{report['period']}@{domain}" for name in pngs}
     parts: list[FilePart] = [

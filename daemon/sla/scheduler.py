@@ -21,6 +21,7 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.mail.templates import Templates
 from daemon.mail.tokens import load_secret
+from daemon.report.mail import queue_due_reports
 from daemon.sla import ladder, notices
 from daemon.sla.calendar import BusinessCalendar
 from daemon.sla.timers import Action, Policy, reschedule
@@ -80,7 +81,10 @@ class Scheduler:
                 for row in due:
                     queued.extend(self._act(session, row, now))
             if len(due) < BATCH:
-                return queued
+                break
+        with self.db.transaction() as session:
+            queued.extend(queue_due_reports(session, self.settings, now))
+        return queued
 
     def preview(self, now: datetime, until: datetime) -> list[Planned]:
         """What the passes from ``now`` to ``until`` would send if nothing else happened: the same
