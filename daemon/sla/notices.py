@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +28,8 @@ OWNER_STEPS = {
     "resolve": {"zh": "处理", "es": "resolución", "en": "resolution"},
 }
 """The dates the owner was promised, as the delay notice names them."""
+_UNLINKED = "sent_keys.unlinked"
+"""Session.info key of the (key, outbox row) pairs queued and not linked yet."""
 HISTORY_TEXT_LIMIT = 600
 """Characters of each history line's text an escalation mail carries (the rest is in the desk)."""
 
@@ -94,7 +96,8 @@ def send_once(
     text: str | None = None,
 ) -> Outbox | None:
     """Queue ``mail`` unless a mail under ``key`` was queued before (None then); the key and the
-    outbox row commit together, and a concurrent pass inserting the same key waits, then skips."""
+    outbox row commit together, and a concurrent pass inserting the same key waits, then skips.
+    The key names its outbox row once the session is flushed (``link_outbox``)."""
     dialect = session.connection().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     claimed = session.execute(
@@ -105,8 +108,7 @@ def send_once(
     if claimed.rowcount == 0:
         return None
     row = outbox.add(session, mail, purpose=purpose, ticket=ticket)
-    session.flush()
-    session.execute(update(SentKey).where(SentKey.key == key).values(outbox_id=row.id))
+    session.info.setdefault(_UNLINKED, []).append((key, row))
     history.record(
         session,
         ticket,
@@ -117,6 +119,20 @@ def send_once(
         data={"to": mail.recipient, "message_id": row.message_id, "key": key},
     )
     return row
+
+
+def link_outbox(session: Session) -> list[int]:
+    """Flush, and let each key queued in this session name its outbox row; returns their ids."""
+    pending = session.info.pop(_UNLINKED, [])
+    if not pending:
+        return []
+    session.flush()
+    table = SentKey.__table__
+    session.connection().execute(
+        update(table).where(table.c.key == bindparam("k")).values(outbox_id=bindparam("o")),
+        [{"k": key, "o": row.id} for key, row in pending],
+    )
+    return [row.id for _key, row in pending]
 
 
 def key(kind: str, row: Deadline, index: int) -> str:

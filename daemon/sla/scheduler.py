@@ -21,7 +21,6 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.mail.templates import Templates
 from daemon.mail.tokens import load_secret
-from daemon.report.mail import queue_due_reports
 from daemon.sla import ladder, notices
 from daemon.sla.calendar import BusinessCalendar
 from daemon.sla.timers import Action, Policy, reschedule
@@ -77,14 +76,13 @@ class Scheduler:
         queued: list[int] = []
         while True:
             with self.db.transaction() as session:
+                session.autoflush = False
                 due = self._claim(session, now)
                 for row in due:
-                    queued.extend(self._act(session, row, now))
+                    self._act(session, row, now)
+                queued.extend(notices.link_outbox(session))
             if len(due) < BATCH:
-                break
-        with self.db.transaction() as session:
-            queued.extend(queue_due_reports(session, self.settings, now))
-        return queued
+                return queued
 
     def preview(self, now: datetime, until: datetime) -> list[Planned]:
         """What the passes from ``now`` to ``until`` would send if nothing else happened: the same
@@ -92,15 +90,17 @@ class Scheduler:
         planned: list[tuple[datetime, list[int]]] = []
         try:
             with self.db.transaction() as session:
+                session.autoflush = False
                 at: datetime | None = now
                 while at is not None and at <= until:
                     while True:
                         due = self._claim(session, at)
-                        planned.append(
-                            (at, [i for row in due for i in self._act(session, row, at)])
-                        )
+                        for row in due:
+                            self._act(session, row, at)
+                        planned.append((at, notices.link_outbox(session)))
                         if len(due) < BATCH:
                             break
+                    session.flush()
                     later = session.scalar(select(func.min(Deadline.next_at)))
                     at = None if later is None else max(later, at + timedelta(minutes=1))
                 found = [
@@ -119,15 +119,14 @@ class Scheduler:
             .where(Deadline.next_at <= now)
             .order_by(Deadline.next_at)
             .limit(BATCH)
-            .options(selectinload(Deadline.ticket))
+            .options(selectinload(Deadline.ticket).selectinload(Ticket.events))
         )
         if session.connection().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=Deadline)
         return list(session.scalars(query))
 
-    def _act(self, session: Session, row: Deadline, now: datetime) -> list[int]:
+    def _act(self, session: Session, row: Deadline, now: datetime) -> None:
         """Carry out the row's due actions in order, then set its next time."""
-        queued: list[int] = []
         ticket = row.ticket
         rungs = ladder.ladder(self.settings, ticket.department)
         while (action := self.policy.next_action(row, ticket, len(rungs))) and action.at <= now:
@@ -136,12 +135,10 @@ class Scheduler:
                 continue
             if action.kind != "missed" and not self._may_send(ticket, action, now):
                 row.next_at = self.calendar.add_business_time(now, timedelta(0))
-                return queued
-            sent = self._do(session, row, action, rungs, now)
-            queued.extend(r for r in sent if r is not None)
+                return
+            self._do(session, row, action, rungs, now)
             row.stage += 1
         reschedule(row, ticket, self.policy)
-        return queued
 
     def _may_send(self, ticket: Ticket, action: Action, now: datetime) -> bool:
         if ticket.severity == "major" or self.calendar.is_business_time(now):
@@ -155,19 +152,19 @@ class Scheduler:
         action: Action,
         rungs: list[ladder.Rung],
         now: datetime,
-    ) -> list[int | None]:
+    ) -> None:
         ticket = row.ticket
         if action.kind == "missed":
             row.missed_at = row.due_at
             history.record(
                 session, ticket, "deadline_missed", at=now, text=row.step, data={"step": row.step}
             )
-            return []
-        if action.kind == "reminder":
-            return [self._remind(session, row, action, now)]
-        if action.kind == "delay":
-            return [self._tell_owner(session, row, rungs, now)]
-        return [self._escalate(session, row, action.index, rungs, now)]
+        elif action.kind == "reminder":
+            self._remind(session, row, action, now)
+        elif action.kind == "delay":
+            self._tell_owner(session, row, rungs, now)
+        else:
+            self._escalate(session, row, action.index, rungs, now)
 
     def _moot(self, row: Deadline, action: Action, now: datetime) -> bool:
         """A reminder a later one (or the deadline itself) already says better, or for nobody."""
@@ -177,17 +174,16 @@ class Scheduler:
             later or row.due_at <= now or not ladder.reminded(self.settings, row.ticket, row.step)
         )
 
-    def _remind(self, session: Session, row: Deadline, action: Action, now: datetime) -> int | None:
+    def _remind(self, session: Session, row: Deadline, action: Action, now: datetime) -> None:
         to = ladder.reminded(self.settings, row.ticket, row.step)
         mail = notices.reminder(self.mailer, row, to)
         key = notices.key("reminder", row, action.index)
         text = f"{row.step} due {row.due_at:%Y-%m-%d %H:%M} UTC: reminded {to}"
-        sent = notices.send_once(session, key, "reminder", row.ticket, mail, now, text)
-        return sent.id if sent else None
+        notices.send_once(session, key, "reminder", row.ticket, mail, now, text)
 
     def _escalate(
         self, session: Session, row: Deadline, level: int, rungs: list[ladder.Rung], now: datetime
-    ) -> int | None:
+    ) -> None:
         ticket = row.ticket
         row.escalated_at = now
         if not rungs:
@@ -199,7 +195,7 @@ class Scheduler:
                 text="nobody to escalate to: configure the customer-service head or sla.escalation",
                 data={"step": row.step},
             )
-            return None
+            return
         rung = rungs[level - 1]
         note = None
         if level == 1 and ladder.headless(self.settings, ticket.department):
@@ -211,22 +207,20 @@ class Scheduler:
         mail = notices.escalation(self.mailer, row, rung, level, note)
         key = notices.key("escalation", row, level)
         text = f"{row.step} overdue: level {level}, to {rung.address} ({rung.role})"
-        sent = notices.send_once(session, key, "escalation", ticket, mail, now, text)
-        return sent.id if sent else None
+        notices.send_once(session, key, "escalation", ticket, mail, now, text)
 
     def _tell_owner(
         self, session: Session, row: Deadline, rungs: list[ladder.Rung], now: datetime
-    ) -> int | None:
+    ) -> None:
         ticket = row.ticket
         if not ticket.owner_email:
-            return None
+            return
         role = rungs[0].role if rungs else "customer_service"
         new_date = self.policy.interval_after(now, ticket.severity == "major")
         mail = notices.delay(self.mailer, row, role, new_date)
         key = notices.key("delay", row, 0)
         text = f"{row.step} late: the owner is told it went up to {role}"
-        sent = notices.send_once(session, key, "delay", ticket, mail, now, text)
-        return sent.id if sent else None
+        notices.send_once(session, key, "delay", ticket, mail, now, text)
 
 
 def run_pass(db: Database, settings: Settings, now: datetime | None = None) -> list[int]:

@@ -30,6 +30,8 @@ FINISHED = frozenset({"closed", "revisited", "fed_back"})
 
 RESOLUTION_STEPS = ("feedback", "answer", "survey", "repair", "resolve")
 """What ``#resolved`` completes."""
+POINTS_KEPT = 4096
+"""Reminder moments remembered per (start, due): a pass asks for them several times a row."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,20 @@ class Policy:
     def __init__(self, settings: Settings, calendar: BusinessCalendar) -> None:
         self.settings = settings
         self.calendar = calendar
+        self._points: dict[tuple[datetime, datetime], list[datetime]] = {}
 
     def reminder_points(self, row: Deadline) -> list[datetime]:
         """Reminder moments strictly between the row's start and its due time, in order."""
         if row.step not in ACTED_ON:
             return []
-        start, due = row.created_at, row.due_at
+        span = (row.created_at, row.due_at)
+        if span not in self._points:
+            if len(self._points) >= POINTS_KEPT:
+                self._points.clear()
+            self._points[span] = self._reminder_points(*span)
+        return self._points[span]
+
+    def _reminder_points(self, start: datetime, due: datetime) -> list[datetime]:
         span = self.calendar.business_seconds_between(start, due)
         points = {
             self.calendar.add_business_hours(start, span * fraction / 3600)
