@@ -137,7 +137,7 @@ def explain(
         for row in rows
     ]
     if name in definitions.RATES:
-        head.append("* counts in the numerator; every row counts in the denominator")
+        head.append("rows marked * count in the numerator; every row counts in the denominator")
     return "\n".join([*head, *lines]) + "\n"
 
 
