@@ -1,7 +1,7 @@
 """Reply: an answer sent to a signed reply address is checked before anything else — the token
 must be valid for its ticket and its sender, and a department's sender must be on the roster.
-What passes goes to the owner's or the department's handling; the rest is kept as a plain
-message and staff are told of the failed attempt."""
+What passes goes to the owner's or the department's handling; the rest belongs to staff (see
+``handlers.refused``): kept on the ticket, customer service told, nobody acknowledged."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from sqlalchemy import select
 from daemon.mail import authresults, tokens
 from daemon.mail.reading import address
 from daemon.mail.replytext import latest_reply, written_text
-from daemon.store import history
 from daemon.store.models import Ticket
 from handlers import department, owner
-from handlers.assign import send_staff_mail
 from handlers.context import Item
+from handlers.refused import refuse
 
 name = "reply"
 _ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
@@ -66,34 +65,8 @@ def authenticated(item: Item) -> bool:
     )
 
 
-def _refuse(item: Item, ticket: Ticket | None, why: str) -> None:
-    """Keep the message (thread decides where), never as a command; tell customer service."""
-    item.untrusted = True
-    head = item.settings.departments.get("customer_service")
-    if ticket is None:
-        return
-    history.record(
-        item.session,
-        ticket,
-        "command_refused",
-        actor=item.sender or "unknown",
-        channel=item.channel,
-        text=why,
-        raw_item=item.raw_item,
-    )
-    if head and head.head:
-        item.ticket = ticket
-        send_staff_mail(
-            item,
-            head.head,
-            "staff/refused",
-            "refused_attempt",
-            department="customer_service",
-            role="m",
-            why=why,
-            sender=item.sender or "unknown",
-        )
-        item.ticket = None
+def _ticket(item: Item, number: str) -> Ticket | None:
+    return item.session.scalar(select(Ticket).where(Ticket.number == number))
 
 
 def run(item: Item) -> None:
@@ -104,25 +77,22 @@ def run(item: Item) -> None:
     if not tokens.token_addresses(addresses, item.settings.desk.address):
         return
     token = tokens.find(item.settings, item.secret, addresses, item.sender)
-    ticket = None
-    if token is not None:
-        ticket = item.session.scalar(select(Ticket).where(Ticket.number == token.number))
-    if ticket is None:
-        from handlers.thread import find_ticket
-
-        _refuse(item, find_ticket(item), "reply address token missing, altered or not the sender's")
-        return
+    ticket = _ticket(item, token.number) if token is not None else None
+    if token is None or ticket is None:
+        named = tokens.named_number(addresses, item.settings.desk.address)
+        why = "reply address token missing, altered or not the sender's"
+        to = next(a for a in addresses if tokens.token_addresses([a], item.settings.desk.address))
+        refuse(item, _ticket(item, named) if named else None, why, to)
     # A department's reply counts only for what the head wrote: an empty one is not an answer.
     read = latest_reply if token.role == "owner" else written_text
     item.reply_text = read(item.text)
     if token.role == "owner":
         if (ticket.owner_email or "").lower() != token.recipient:
-            _refuse(item, ticket, "owner token from another address")
-            return
+            refuse(item, ticket, "owner token from another address")
         owner.handle(item, ticket)
     elif token.recipient not in roster(item, ticket):
-        _refuse(item, ticket, f"{item.sender} is not on the roster of {ticket.department}")
+        refuse(item, ticket, f"{item.sender} is not on the roster of {ticket.department}")
     elif not authenticated(item):
-        _refuse(item, ticket, "no DKIM/DMARC pass for the sender's domain")
+        refuse(item, ticket, "no DKIM/DMARC pass for the sender's domain")
     else:
         department.handle(item, ticket, token.role)

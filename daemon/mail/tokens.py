@@ -21,6 +21,7 @@ from daemon.config import Settings
 
 ROLES = {"o": "owner", "d": "department", "m": "manager"}
 _TOKEN = re.compile(r"^(?P<number>[A-Za-z0-9-]{1,40})\.(?P<role>[odm])\.(?P<sig>[a-z2-7]{16})$")
+_TOKEN_NUMBER = re.compile(r"[a-z0-9-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,20 @@ def find(
         if hmac.compare_digest(expected, match["sig"]):
             return Token(number, ROLES[role], sender.lower())
         return None
+    return None
+
+
+def named_number(addresses: list[str], desk_address: str) -> str | None:
+    """The ticket number a plus address of the desk names, signed or not: where a reply that
+    fails the check is recorded. None when no address names one."""
+    local, _, domain = desk_address.lower().partition("@")
+    for address in addresses:
+        head, _, their_domain = address.strip().strip("<>").lower().rpartition("@")
+        base, plus, token = head.partition("+")
+        if plus and base == local and their_domain == domain:
+            number = token.partition(".")[0]
+            if _TOKEN_NUMBER.fullmatch(number):
+                return number.upper()
     return None
 
 
