@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.paths import REPO
 
-LOWER = ("daemon.store", "daemon.mail", "daemon.classify", "daemon.sla")
+LOWER = ("daemon.store", "daemon.mail", "daemon.classify", "daemon.sla", "daemon.report")
 UPPER = ("handlers", "daemon.web")
 
 

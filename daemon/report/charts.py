@@ -98,7 +98,7 @@ def _rates(report: dict[str, Any], words: Words) -> bytes:
     axes.set_ylim(0, 105)
     axes.set_ylabel("%")
     axes.set_title(words["chart_rates"])
-    axes.legend(loc="lower left", ncols=4, fontsize=8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, fontsize=8)
     return _png(figure)
 
 
