@@ -136,3 +136,24 @@ def test_explain_lists_the_rows_behind_each_figure(loaded, name):
         assert len({row.number for row in rows}) == len(rows) == report[name]
     known = {s.number for s in specs}
     assert {row.number for row in rows} <= known
+
+
+def test_a_report_reads_a_snapshot_without_holding_up_writers(loaded, db_url):
+    db, settings, specs = loaded
+    period = periods.parse("monthly", "2026-12", quarter.ZONE)
+    writer = Database(db_url)
+    try:
+        with db.snapshot() as session:
+            before = figures.build(session, settings, period, quarter.NOW)
+            # Another process records a ticket meanwhile: it is not kept waiting...
+            extra = quarter.generate(count=1, seed=99)[0]
+            extra.number, extra.created_at = "C99999", period.start
+            quarter.store(writer, [extra])
+            # ...and the report goes on seeing the data as it was when it began.
+            again = figures.build(session, settings, period, quarter.NOW)
+            assert again["received"] == before["received"]
+        with db.snapshot() as session:
+            after = figures.build(session, settings, period, quarter.NOW)
+        assert after["received"] == before["received"] + 1
+    finally:
+        writer.dispose()

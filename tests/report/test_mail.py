@@ -13,7 +13,7 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-from daemon.config import Settings
+from daemon.config import ConfigError, Settings, load
 from daemon.mail.dispatch import Dispatcher
 from daemon.report.mail import due_periods, queue_due_reports
 from daemon.store.db import Database
@@ -168,3 +168,16 @@ def _check_mail(message: EmailMessage, subject: str, everything: bool) -> None:
         }
         for other in ("物业服务中心", "财务部", "客户服务中心"):
             assert other not in content
+
+
+def test_a_recipient_who_heads_nothing_must_be_given_a_department(db_url, tmp_path):
+    with pytest.raises(ValueError, match="give it a department"):
+        _settings(db_url, recipients=["someone@desk.example"])
+    with pytest.raises(ValueError, match="unknown department 'plumbing'"):
+        _settings(db_url, recipients=[{"address": "x@desk.example", "department": "plumbing"}])
+    settings = _settings(db_url, recipients=[{"address": "x@desk.example", "department": "sales"}])
+    assert settings.reports.recipients[0].department == "sales"
+    path = tmp_path / "complaintd.toml"
+    path.write_text('[reports]\nrecipients = ["someone@desk.example"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="someone@desk.example is not the general manager"):
+        load(path, environ={})
