@@ -191,6 +191,8 @@ class ClassifierSettings(Section):
     extra_rules: dict = {}
     model_file: Path = Path("var/classifier.pkl")
     model_min_confidence: float = Field(0.7, ge=0, le=1)
+    shipped_model: bool = True
+    """Weigh the model shipped with the package (trained on a labelled corpus) with the rules."""
 
 
 class EstateSettings(Section):

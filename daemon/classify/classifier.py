@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from daemon.classify import shipped
+from daemon.classify.combine import combine
 from daemon.classify.decision import Decision, RuleClassifier
 from daemon.config import CATEGORIES, KINDS, SEVERITIES, ClassifierSettings
 
@@ -26,20 +28,26 @@ MODEL_LABELS = {
 
 
 class Classifier:
-    """Rules always; a model (from ``complaintd classifier train``) only when it proved better."""
+    """Rules always, with the shipped model beside them (``classifier.shipped_model``); staff
+    corrections' model (from ``complaintd classifier train``) on top, where it proved better.
+
+    ``use_model=False``: the rules alone.
+    """
 
     def __init__(self, settings: ClassifierSettings, use_model: bool = True) -> None:
         self.settings = settings
         self.rules = RuleClassifier(settings.rules_file, settings.extra_rules)
         self.model = load_model(settings.model_file) if use_model else None
         self._fast: list[_FastField] | None = None
-        self.shipped = None
+        self.shipped = shipped.load() if use_model and settings.shipped_model else None
 
     def classify(self, subject: str, body: str) -> Decision:
         return self.with_model(self.rules.classify(subject, body), subject, body)
 
     def with_model(self, decision: Decision, subject: str, body: str) -> Decision:
-        """The rules' decision on this text, with the model's word added where it counts."""
+        """The rules' decision on this text, with the models' word added where it counts."""
+        if self.shipped is not None:
+            combine(decision, self.shipped.probabilities(f"{subject}\n{body}"))
         if self.model is not None:
             self._apply_model(decision, f"{subject}\n{body}")
         return decision

@@ -39,6 +39,9 @@ class Decision:
     trades: int = 1
     possible_major: bool = False
     """Real but weak evidence of danger: a person decides (the GM is paged only for major)."""
+    scores: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    """The rules' totals per category and kind, and the danger score: what the model is
+    weighed against."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,4 +170,9 @@ class RuleClassifier:
             reasons=_reasons(hits, subject_hits),
             trades=max(1, len(scores["trade"])),
             possible_major=POSSIBLE_MAJOR_SCORE <= danger < MAJOR_SCORE,
+            scores={
+                "category": scores["category"],
+                "kind": scores["kind"],
+                "danger": {"major": danger},
+            },
         )

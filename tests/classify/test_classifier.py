@@ -24,7 +24,7 @@ LABELLED = TESTS / "data" / "labelled.jsonl"
 @pytest.fixture(scope="module")
 def rules_only(tmp_path_factory) -> Classifier:
     missing = tmp_path_factory.mktemp("model") / "none.pkl"
-    return Classifier(ClassifierSettings(model_file=missing))
+    return Classifier(ClassifierSettings(shipped_model=False, model_file=missing))
 
 
 @pytest.fixture(scope="module")
@@ -207,10 +207,11 @@ def test_the_decision_records_which_rules_fired(rules_only):
 
 def test_admin_extra_rules_extend_the_defaults(tmp_path):
     text = ("The gazebo", "The gazebo next to the garden blocks our view from the living room.")
-    plain = Classifier(ClassifierSettings(model_file=tmp_path / "none.pkl"))
+    plain = Classifier(ClassifierSettings(shipped_model=False, model_file=tmp_path / "none.pkl"))
     assert plain.classify(*text).category == "property_service"
     extended = Classifier(
         ClassifierSettings(
+            shipped_model=False,
             model_file=tmp_path / "none.pkl",
             extra_rules={"category": {"design": {"en": ["gazebo^6"]}}},
         )
@@ -222,11 +223,11 @@ def test_admin_extra_rules_extend_the_defaults(tmp_path):
 
 def test_admin_can_reweight_or_switch_off_a_default_term(tmp_path):
     text = ("Smoke", "Smoke from the neighbours' chimney comes into our bedroom.")
-    assert Classifier(ClassifierSettings(model_file=tmp_path / "x")).classify(*text).severity == (
-        "major"
-    )
+    assert Classifier(ClassifierSettings(shipped_model=False, model_file=tmp_path / "x")).classify(
+        *text
+    ).severity == ("major")
     off = {"severity": {"major": {"en": ["smoke^0"]}}}
-    settings = ClassifierSettings(model_file=tmp_path / "x", extra_rules=off)
+    settings = ClassifierSettings(shipped_model=False, model_file=tmp_path / "x", extra_rules=off)
     assert Classifier(settings).classify(*text).severity != "major"
 
 
@@ -624,7 +625,7 @@ def synthetic(path: Path, per_class: int = 20) -> Path:
 
 
 def test_training_on_the_labelled_set_keeps_the_rules_where_they_are_better(tmp_path):
-    settings = ClassifierSettings(model_file=tmp_path / "var" / "model.pkl")
+    settings = ClassifierSettings(shipped_model=False, model_file=tmp_path / "var" / "model.pkl")
     lines: list[str] = []
     model = training.train(training.from_jsonl(LABELLED), settings, out=lines.append)
     assert settings.model_file.is_file()
@@ -643,7 +644,7 @@ def test_training_on_the_labelled_set_keeps_the_rules_where_they_are_better(tmp_
 
 def test_a_model_is_kept_and_used_where_it_beats_the_rules(tmp_path):
     data = synthetic(tmp_path / "synthetic.jsonl")
-    settings = ClassifierSettings(model_file=tmp_path / "model.pkl")
+    settings = ClassifierSettings(shipped_model=False, model_file=tmp_path / "model.pkl")
     lines: list[str] = []
     model = training.train(training.from_jsonl(data), settings, out=lines.append)
     assert list(model["fields"]) == ["category"]
@@ -687,7 +688,7 @@ def test_train_and_evaluate_from_the_command_line(tmp_path):
 
 def test_too_few_examples_keeps_rules_only(tmp_path):
     data = synthetic(tmp_path / "few.jsonl", per_class=5)
-    settings = ClassifierSettings(model_file=tmp_path / "model.pkl")
+    settings = ClassifierSettings(shipped_model=False, model_file=tmp_path / "model.pkl")
     model = training.train(training.from_jsonl(data), settings, out=lambda line: None)
     assert model["fields"] == {}
     assert "too few" in model["metrics"]["category"]["note"]
@@ -702,7 +703,7 @@ def test_the_fast_model_path_gives_what_scikit_learn_gives(tmp_path, classes):
     ]
     fields = training.refit(examples, {"category": examples})
     training.save({"fields": fields}, tmp_path / "m.pkl")
-    classifier = Classifier(ClassifierSettings(model_file=tmp_path / "m.pkl"))
+    classifier = Classifier(ClassifierSettings(shipped_model=False, model_file=tmp_path / "m.pkl"))
     pipeline = classifier.model["fields"]["category"]
     for text in [e.text for e in examples[:10]] + ["nothing known at all", "", "Plimvet 漏水"]:
         expected = pipeline.predict_proba([text])[0]
