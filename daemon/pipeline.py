@@ -46,7 +46,7 @@ class Result:
 
 def _sniff_message_id(raw: bytes) -> str | None:
     head = raw[:65536].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    for line in head.decode("ascii", "replace").splitlines():
+    for line in head.decode("ascii", "surrogateescape").splitlines():  # as the parser reads it
         if line.lower().startswith("message-id:"):
             ids = message_ids(line[11:])
             return ids[0][:998] if ids else None

@@ -37,20 +37,41 @@ _NOT_MAIL_CHARSETS = [
 _SURROGATES = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85]+")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_IN_CHARSET_NAME = re.compile(r"[^a-z0-9_.:+-]")
+"""RFC 2978 charset names are printable ASCII tokens; IANA's all use these characters."""
 
 
 def codec_for(declared: str | None) -> str | None:
-    """The Python codec to use for a declared charset, or None when it is unknown."""
+    """The Python codec to use for a declared charset, or None when it is unknown.
+
+    Control characters (a NUL inside "gb\\x002312") and anything else that cannot be part of a
+    charset name are dropped first: what is left is the name the sender's program meant."""
     if not declared:
         return None
-    name = declared.strip().strip('"').lower()
+    name = _NOT_IN_CHARSET_NAME.sub("", str(declared).lower())
     name = ALIASES.get(name, name)
     if not name:
         return None
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):
         return None
+
+
+def identifier(text: str) -> str:
+    """A Message-ID (or another token from a header) as text that is safe to store and log:
+    raw 8-bit bytes that are not UTF-8 (kept as surrogates by the parser) and control
+    characters become ``\\xNN``. The same bytes always give the same text, and different bytes
+    different text, so an identifier still tells messages apart."""
+    if text.isascii() and not _CONTROL_ANY.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no byte became: not from our parser
+        raw = text.encode("utf-8", "backslashreplace")
+    decoded = raw.decode("utf-8", "backslashreplace")
+    return _CONTROL_ANY.sub(lambda match: f"\\x{ord(match.group()):02x}", decoded)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:

@@ -20,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from daemon.mail import feedfix
 from daemon.mail.attachments import AttachmentStore
-from daemon.mail.charsets import decode_bytes, decode_header_value, one_line
+from daemon.mail.charsets import decode_bytes, decode_header_value, identifier, one_line
 
 if TYPE_CHECKING:
     from daemon.classify.decision import Decision
@@ -106,8 +106,9 @@ RAW_HEADERS = _RawHeaders()
 
 
 def message_ids(value: str | None) -> list[str]:
-    """All Message-IDs in a header such as References, without angle brackets."""
-    return _MSGID.findall(str(value or ""))
+    """All Message-IDs in a header such as References, without angle brackets; 8-bit bytes and
+    control characters in them escaped (see ``charsets.identifier``)."""
+    return [identifier(found) for found in _MSGID.findall(str(value or ""))]
 
 
 def _checked(addr: str) -> str | None:
