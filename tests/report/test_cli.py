@@ -115,6 +115,20 @@ def test_without_a_period_the_last_complete_one(tmp_path):
 def test_an_empty_period_says_so_with_null_rates(tmp_path):
     config = _config(tmp_path)
     report = _json(config, "report", "monthly", "--period", "2026-02")
+    keys = {"period", "received", "closed", "open", "overdue", "on_time_rate", "closure_rate"}
+    keys |= {"revisit_rate", "satisfaction_rate", "departments", "previous", "change", "counts"}
+    keys |= {"by_channel", "by_kind", "by_category", "by_severity", "daily", "history"}
+    keys |= {"hot_topics", "major", "overdue_tickets", "first_answer_hours"}
+    assert keys <= set(report)
+    assert report["period"] == "2026-02"
+    for department in report["departments"].values():
+        assert keys - {"departments", "by_channel", "by_kind", "by_category", "by_severity"} - {
+            "daily",
+            "history",
+            "hot_topics",
+            "major",
+            "overdue_tickets",
+        } <= set(department)
     for key in ("received", "closed", "open", "overdue"):
         assert report[key] == 0
     for key in ("on_time_rate", "closure_rate", "revisit_rate", "satisfaction_rate"):
