@@ -14,6 +14,7 @@ from daemon.mail import commands, echo
 from daemon.sla import timers
 from daemon.store import history
 from daemon.store.models import Ticket
+from handlers.alert import report_major
 from handlers.assign import ASSIGNMENT, send_staff_mail
 from handlers.context import Done, Item
 from handlers.notify import send_owner_mail
@@ -241,6 +242,8 @@ def _reclassify(item: Item, ticket: Ticket, argument: str, role: str) -> str:
         )
     except corrections.InvalidValue as exc:
         raise Refused(str(exc)) from exc
+    if outcome.changed.get("severity", ("", ""))[1] == "major":  # a person decided: confident
+        report_major(item, reasons=f"decided by {item.sender}")
     if outcome.department and ticket.assignee:
         send_staff_mail(
             item,

@@ -50,7 +50,7 @@ def run(item: Item) -> None:
     topic = topic or peers[0].number
     for member in _members(item, [*peers, ticket]):
         member.hot_topic = topic
-        if member.severity != "major":
+        if member.severity != "major" and not _decided_major(item, member):
             member.severity = "hot"
         history.record(
             item.session,
@@ -58,6 +58,11 @@ def run(item: Item) -> None:
             "hot_topic",
             data={"topic": topic, "building": ticket.building, "category": ticket.category},
         )
+
+
+def _decided_major(item: Item, member: Ticket) -> bool:
+    """Major outranks hot: the ticket in hand keeps its decision's major whatever was set."""
+    return member is item.ticket and item.decision is not None and item.decision.severity == "major"
 
 
 def _stored_peers(item: Item) -> list[_Peer]:
