@@ -130,9 +130,26 @@ def _extend(item: Item, ticket: Ticket, argument: str, role: str) -> str:
         raise Refused(f"the {step} deadline is already {current[:10]}: nothing to extend")
     asked = {"step": step, "until": until.isoformat(), "reason": reason, "by": item.sender}
     ticket.pending = {**(ticket.pending or {}), "extension": asked}
+    timers.pause(item.session, ticket, timers.Policy(item.settings, item.calendar), utcnow())
     when = format_when(until, ticket.language, item.settings.desk.time_zone)
     send_owner_mail(item, "owner/extension", "extension_request", until=when, reason=reason)
     return f"the owner is asked to agree to {until:%Y-%m-%d} ({reason})"
+
+
+def _ask(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    """The owner gets the question; the deadlines stop until the owner answers."""
+    _need_department(role)
+    if not argument:
+        raise Refused("write the question: #ask <question>")
+    if not ticket.owner_email:
+        raise Refused("the ticket has no owner's address to ask")
+    ticket.pending = {**(ticket.pending or {}), "question": {"text": argument, "by": item.sender}}
+    timers.pause(item.session, ticket, timers.Policy(item.settings, item.calendar), utcnow())
+    history.record(
+        item.session, ticket, "question_asked", actor=item.sender, channel="email", text=argument
+    )
+    send_owner_mail(item, "owner/question", "question", question=argument)
+    return "the owner has been asked; the deadlines wait for the answer"
 
 
 def _cost(item: Item, ticket: Ticket, argument: str, role: str) -> str:
@@ -289,6 +306,7 @@ COMMANDS = {
     "extend": _extend,
     "cost": _cost,
     "note": _note,
+    "ask": _ask,
     "reclassify": _reclassify,
     "approve": lambda item, ticket, argument, role: _decide(item, ticket, True),
     "reject": lambda item, ticket, argument, role: _decide(item, ticket, False),

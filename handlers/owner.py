@@ -69,6 +69,9 @@ def handle(item: Item, ticket: Ticket) -> None:
         revisit = item.calendar.add_working_days(utcnow(), item.settings.sla.revisit_working_days)
         ticket.deadlines = {**(ticket.deadlines or {}), "revisit": revisit.isoformat()}
         raise Done("appended", f"satisfaction {score}")
+    if "question" in pending:
+        _answer_question(item, ticket, pending)
+        raise Done("appended", "question answered")
     if "extension" in pending and (agreed := consent(text)) is not None:
         _answer_extension(item, ticket, pending, agreed)
         raise Done("appended", "extension answered")
@@ -86,12 +89,33 @@ def handle(item: Item, ticket: Ticket) -> None:
     raise Done("appended", ticket.number)
 
 
+def _answer_question(item: Item, ticket: Ticket, pending: dict) -> None:
+    """The owner's answer to a department's ``#ask``: the clock runs again, moved on by the
+    business time it waited, and the department gets the answer."""
+    asked = pending.pop("question")
+    ticket.pending = pending or None
+    paused = timers.resume(
+        item.session, ticket, timers.Policy(item.settings, item.calendar), utcnow()
+    )
+    append(item, ticket)
+    history.record(
+        item.session,
+        ticket,
+        "question_answered",
+        actor=item.sender,
+        channel=item.channel,
+        data={"question": asked["text"], "paused_business_hours": round(paused / 3600, 2)},
+    )
+    tell_assignee(item, ticket, "question_answered")
+
+
 def _answer_extension(item: Item, ticket: Ticket, pending: dict, agreed: bool) -> None:
     asked = pending.pop("extension")
     ticket.pending = pending or None
+    policy = timers.Policy(item.settings, item.calendar)
+    timers.resume(item.session, ticket, policy, utcnow())  # the clock waited for this answer
     if agreed:
         ticket.deadlines = {**(ticket.deadlines or {}), asked["step"]: asked["until"]}
-        policy = timers.Policy(item.settings, item.calendar)
         timers.renew(item.session, ticket, asked["step"], policy, utcnow())
     history.record(
         item.session,

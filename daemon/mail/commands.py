@@ -1,5 +1,6 @@
 """Commands in department replies: ``#accept``, ``#resolved …``, ``#reassign …``, ``#extend …``,
-``#cost …``, ``#note …``, and the approvers' ``#approve`` / ``#reject``, with zh/es aliases.
+``#cost …``, ``#note …``, ``#ask …``, and the approvers' ``#approve`` / ``#reject``, with zh/es
+aliases.
 
 Only lines at the very top of the reply count (after the quote has been cut off), so a
 command quoted from an earlier mail is never acted on.
@@ -18,6 +19,7 @@ ALIASES = {
     "extend": ("extend", "延期", "prorrogar", "ampliar"),
     "cost": ("cost", "费用", "coste", "costo"),
     "note": ("note", "备注", "nota"),
+    "ask": ("ask", "询问", "提问", "preguntar", "pregunta"),
     "reclassify": ("reclassify", "重新分类", "改类", "reclasificar"),
     "approve": ("approve", "批准", "同意", "aprobar", "apruebo"),
     "reject": ("reject", "驳回", "拒绝", "rechazar", "rechazo"),

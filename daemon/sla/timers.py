@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from daemon.config import Settings
+from daemon.sla import deadlines
 from daemon.sla.calendar import BusinessCalendar
 from daemon.store.models import Deadline, Ticket
 
@@ -170,6 +171,20 @@ def meet(session: Session, ticket: Ticket, steps: tuple[str, ...], now: datetime
     if ("resolve" in steps or "repair" in steps) and ticket.resolved_at is None:
         ticket.resolved_at = now
     return met
+
+
+def pause(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> None:
+    """Stop the clock while the desk waits for the owner: no row acts until ``resume``."""
+    deadlines.pause(ticket, now)
+    sync(session, ticket, policy, now)
+
+
+def resume(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> float:
+    """Start the clock again: every deadline moves on by the business time of the pause; returns
+    that time in seconds."""
+    paused = deadlines.resume(ticket, policy.calendar, now)
+    sync(session, ticket, policy, now)
+    return paused
 
 
 def renew(session: Session, ticket: Ticket, step: str, policy: Policy, now: datetime) -> None:

@@ -217,3 +217,57 @@ def test_the_acknowledgement_gives_the_answer_and_the_repair_or_resolution_date(
     assert "处理将最迟于 2026年12月8日 星期二 18:00" in ack.text  # resolved in 5 working days
     html = ack.message.get_body(("html",)).get_content()
     assert "2026年12月8日 星期二 18:00" in html
+
+
+def test_ask_pauses_the_deadlines_until_the_owner_answers(desk):
+    result = desk.complain(*LEAK)
+    assignment = desk.mails("assignment", result.outbox_ids)[0]
+    before = desk.deadlines(result.ticket)
+    asked = desk.reply(assignment, HEAD, "#询问 漏水是从哪个位置开始的？请拍照发给我们。", "a1")
+    [question] = desk.mails("question", asked.outbox_ids)
+    assert question.to == OWNER and "漏水是从哪个位置开始的" in question.text
+    assert question.message["X-Complaintd-Purpose"] == "question"
+    assert desk.ticket(result.ticket).paused_at == local(2026, 12, 1, 10, 0)
+    assert all(row.next_at is None for row in desk.deadlines(result.ticket).values())
+    desk.advance(local(2026, 12, 8, 9, 0))  # a week: nothing reminds, nothing escalates
+    assert [m for m in desk.mails() if m.purpose in ("reminder", "escalation", "delay")] == []
+    assert desk.ticket(result.ticket).paused_at is not None
+    # The owner answers on Tuesday 8th at 09:00 (44 business hours later): the survey had 17
+    # business hours left, so it is now due on Wednesday 9th at 17:00.
+    answered = desk.reply(question, OWNER, "从卫生间吊顶的角落开始，照片见附件。", "a2")
+    assert answered.outcome == "appended"
+    [told] = desk.mails("owner_message", answered.outbox_ids)
+    assert told.to == HEAD and "从卫生间吊顶的角落开始" in told.text
+    after = desk.deadlines(result.ticket)
+    assert desk.ticket(result.ticket).paused_at is None
+    assert before["survey"].due_at == local(2026, 12, 2, 18, 0)
+    assert after["survey"].due_at == local(2026, 12, 9, 17, 0)
+    assert after["survey"].next_at == local(2026, 12, 8, 10, 45)  # 75 % of its business time
+    desk.advance(local(2026, 12, 9, 17, 1))
+    assert [m.at for m in desk.mails("escalation")] == [local(2026, 12, 9, 17, 0)]
+
+
+def test_ask_from_someone_off_the_roster_does_nothing(desk):
+    result = desk.complain(*LEAK)
+    assignment = desk.mails("assignment", result.outbox_ids)[0]
+    desk.reply(assignment, "mallory@evil.example", "#询问 你的身份证号是多少？", "x1")
+    assert desk.mails("question") == []
+    assert desk.ticket(result.ticket).paused_at is None
+    [refused] = desk.mails("refused_attempt")
+    assert refused.to == CS_HEAD
+
+
+def test_waiting_for_consent_to_an_extension_pauses_the_clock(desk):
+    result = desk.complain(*LEAK)
+    assignment = desk.mails("assignment", result.outbox_ids)[0]
+    desk.set(local(2026, 12, 1, 14, 0))
+    asked = desk.reply(assignment, HEAD, "#延期 15天 需要订购配件", "e1")
+    request = desk.mails("extension_request", asked.outbox_ids)[0]
+    assert desk.ticket(result.ticket).paused_at == local(2026, 12, 1, 14, 0)
+    desk.advance(local(2026, 12, 3, 14, 0))
+    assert desk.mails("reminder") == [] and desk.mails("escalation") == []
+    desk.reply(request, OWNER, "不同意", "e2")  # refused after 18 business hours
+    rows = desk.deadlines(result.ticket)
+    assert desk.ticket(result.ticket).paused_at is None
+    assert rows["survey"].due_at == local(2026, 12, 4, 18, 0)  # Wed 18:00 + 18 business hours
+    assert rows["survey"].round == 0
