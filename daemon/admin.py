@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import re
+import sys
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +16,21 @@ from daemon.config import Settings
 from daemon.mail.delivery import deliver
 from daemon.store.db import Database
 from daemon.store.models import Outbox, RawItem, Ticket
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def print_json(data: object) -> None:
+    """One JSON document on stdout, always valid UTF-8: characters beyond ASCII are escaped when
+    stdout is not UTF-8 (``LANG=C`` without UTF-8 mode), and lone surrogates (bytes that were
+    not text) always are, as JSON ``\\uXXXX`` escapes."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    text = json.dumps(data, ensure_ascii=not utf8, default=str)
+    print(_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 def config_summary(settings: Settings) -> str:
@@ -114,7 +132,7 @@ def tickets(db: Database, args: argparse.Namespace) -> int:
             rows = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(args.limit))
             found = [ticket_dict(t) for t in rows]
             if args.json:
-                print(json.dumps(found, ensure_ascii=False))
+                print_json(found)
             for t in [] if args.json else found:
                 print(
                     f"{t['number']}  {t['status']:<10} {t['department']:<18} {t['language']}  "
@@ -132,7 +150,7 @@ def tickets(db: Database, args: argparse.Namespace) -> int:
             return 1
         data = ticket_dict(ticket, with_history=True)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
         return 0
     for key in (
         "number",
@@ -165,7 +183,7 @@ def quarantine(settings: Settings, db: Database, args: argparse.Namespace) -> in
         ).all()
     if args.action == "list":
         if getattr(args, "json", False):
-            print(json.dumps([dict(r._mapping) for r in rows], ensure_ascii=False, default=str))
+            print_json([dict(r._mapping) for r in rows])
             return 0
         for r in rows:
             print(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +15,18 @@ from daemon.sla import command as sla_command
 from daemon.store.db import Database
 
 EXAMPLE_CONFIG = Path(__file__).with_name("defaults") / "example.toml"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class EscapingFormatter(logging.Formatter):
+    """Log lines carry no control characters from mail (a NUL or 0x19 in a Message-ID, a line
+    break that would start a forged line): they are written as ``\\xNN``. Tracebacks, added
+    after the message, keep their lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", super().formatMessage(record))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     tickets = commands.add_parser("tickets", help="list or show tickets")
     tickets_sub = tickets.add_subparsers(dest="action", required=True)
     listing = tickets_sub.add_parser("list")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument(
+        "--limit", type=int, default=50, help="how many, newest first (default: 50)"
+    )
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--overdue", action="store_true", help="only tickets past a deadline")
     listing.add_argument("--department", help="with --overdue: only this department's")
@@ -121,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ[config.CONFIG_ENV] = str(args.config.resolve())
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "check-config":
         print(admin.config_summary(settings))
@@ -199,7 +213,7 @@ def _ingest(settings: config.Settings, db: Database, file: Path, as_json: bool) 
     payload = {"outcome": outcome, "ticket": result.ticket, **result.details}
     payload.update(ack_message_id=ack, error=result.error, raw_item=result.raw_item_id)
     if as_json:
-        print(json.dumps(payload, ensure_ascii=False, default=str))
+        admin.print_json(payload)
     else:
         print(f"{outcome}: {result.ticket or ''} {result.error or ''}".strip())
     return 0
