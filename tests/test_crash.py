@@ -16,6 +16,7 @@ import pytest
 
 from daemon.config import Settings
 from daemon.intake.base import Incoming
+from daemon.mail.queue import MailQueue
 from daemon.pipeline import Pipeline
 from daemon.store.db import Database
 from daemon.store.models import Outbox
@@ -39,7 +40,7 @@ from tests.e2e import (
     wait_until,
     write_config,
 )
-from tests.servers import DovecotServer, SmtpSink
+from tests.servers import DovecotServer, RedisServer, SmtpSink
 
 pytestmark = pytest.mark.imap
 
@@ -199,6 +200,36 @@ def test_a_restart_sends_what_the_killed_service_left_unsent(
     print(f"acknowledgements out {time.monotonic() - started:.1f}s after the restart")
 
 
+def _queue(settings: Settings) -> list[int]:
+    """MAILS acknowledgements waiting in the outbox, queued in batches of 100 as the service
+    records them; returns their row ids."""
+    db = Database(settings.database.url)
+    db.migrate()
+    pipeline = Pipeline(settings, db)
+    ids = []
+    for first in range(0, MAILS, 100):
+        batch = []
+        for i in range(first, first + 100):
+            raw = complaint(f"Owner {i} <owner{i:03d}@owner.example>", "en").as_bytes()
+            batch.append(Incoming(f"k{i}", raw, len(raw)))
+        ids += [
+            row_id
+            for result in pipeline.receive_batch("test", batch)
+            for row_id in result.outbox_ids
+        ]
+    db.dispose()
+    return ids
+
+
+def _unrecorded(smtp_sink: SmtpSink, settings: Settings) -> int:
+    """Mails the server accepted that the outbox does not record as sent: sent again later."""
+    accepted = {message_id(r.message) for r in smtp_sink.messages}
+    recorded = {row.message_id for row in outbox_rows(settings) if row.status == "sent"}
+    assert recorded <= accepted
+    assert len(recorded) < MAILS, "the kill came after the last mail: nothing was tested"
+    return len(accepted - recorded)
+
+
 def _all_tried(rows: list[Outbox], count: int) -> bool:
     """``count`` rows, each tried at least once (retries may already have begun)."""
     return len(rows) == count and all(row.attempts >= 1 for row in rows)
@@ -218,17 +249,8 @@ def test_sigkill_mid_send_resends_only_the_mails_in_flight(
 ) -> None:
     settings = make_settings(smtp=smtp_section(smtp_sink))
     config = write_config(tmp_path / "complaintd.toml", settings)
-    db = Database(settings.database.url)
-    db.migrate()
-    pipeline = Pipeline(settings, db)
-    for first in range(0, MAILS, 100):
-        batch = []
-        for i in range(first, first + 100):
-            raw = complaint(f"Owner {i} <owner{i:03d}@owner.example>", "en").as_bytes()
-            batch.append(Incoming(f"k{i}", raw, len(raw)))
-        pipeline.receive_batch("test", batch)
-    db.dispose()
-    queued = {row.message_id for row in outbox_rows(settings)}
+    ids = set(_queue(settings))
+    queued = {row.message_id for row in outbox_rows(settings) if row.id in ids}
     assert len(queued) == MAILS
 
     at_risk = []
@@ -244,12 +266,7 @@ def test_sigkill_mid_send_resends_only_the_mails_in_flight(
             )
         finally:
             victim.kill()
-        accepted = {message_id(r.message) for r in smtp_sink.messages}
-        rows = outbox_rows(settings)
-        recorded = {row.message_id for row in rows if row.status == "sent"}
-        assert recorded <= accepted
-        assert len(recorded) < MAILS, "the kill came after the last mail: nothing was tested"
-        at_risk.append(len(accepted - recorded))
+        at_risk.append(_unrecorded(smtp_sink, settings))
 
     cli(config, "run", "--once", timeout=60)
 
@@ -261,3 +278,38 @@ def test_sigkill_mid_send_resends_only_the_mails_in_flight(
     print(f"accepted but unrecorded at each kill: {at_risk}; extra copies in all: {extra}")
     assert all(n <= IN_FLIGHT for n in at_risk), at_risk
     assert extra <= IN_FLIGHT * len(SEND_KILLS), copies.most_common(5)
+
+
+@pytest.mark.redis
+def test_sigkill_of_an_rq_worker_mid_send_leaves_only_the_mails_in_flight_unrecorded(
+    redis_server: RedisServer,
+    smtp_sink: SmtpSink,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+) -> None:
+    """The rq door sends through the same dispatcher: the same guarantee."""
+    settings = make_settings(
+        smtp=smtp_section(smtp_sink),
+        queue={"redis_url": redis_server.url, "queue_name": "complaintd-crash-test"},
+    )
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    ids = _queue(settings)
+    mail_queue = MailQueue(redis_server.url, "complaintd-crash-test")
+    for first in range(0, MAILS, 100):
+        mail_queue.enqueue(ids[first : first + 100])
+
+    worker = Process(complaintd_argv(config, "worker"), tmp_path, tmp_path / "worker.log")
+    try:
+        wait_until(
+            lambda: len(smtp_sink.messages) >= SEND_KILLS[1],
+            30,
+            f"{SEND_KILLS[1]} mails accepted before the kill",
+            worker,
+            interval=0.002,
+        )
+    finally:
+        worker.kill()
+
+    unrecorded = _unrecorded(smtp_sink, settings)
+    print(f"accepted but unrecorded when the worker was killed: {unrecorded}")
+    assert unrecorded <= IN_FLIGHT
