@@ -4,7 +4,8 @@ Category and kind: the model's probabilities plus the rules' share of their own 
 that fired tips a close call; no rule, the model decides). Severity: a major the rules find is
 never lost: it stays major, or, where the model finds it unlikely and the rules' evidence is not
 overwhelming, becomes ``possible_major`` (a person decides; it still counts as found). The model
-adds a ``possible_major`` where it sees danger the rules do not, and ``important`` where it is
+adds a ``possible_major`` where it sees danger the rules do not (unless the owner said there is
+none: "no gas smell"), and ``important`` where it is
 sure of it. The figures were chosen on the training hold-out (``bench/classify.py``).
 """
 
@@ -60,7 +61,8 @@ def _severity(decision: Decision, model: dict[str, float]) -> None:
             decision.possible_major = True
             decision.reasons.append(f"model.severity:major unlikely ({major:.2f}): possible")
         return
-    if not decision.possible_major and major >= POSSIBLE_BY_MODEL:
+    denied = danger <= 0 and decision.scores.get("danger", {}).get("negated", 0) > 0
+    if not decision.possible_major and major >= POSSIBLE_BY_MODEL and not denied:
         decision.possible_major = True
         decision.reasons.append(f"model.severity:major ({major:.2f}): possible")
     if decision.severity == "general" and model.get("important", 0.0) >= IMPORTANT_BY_MODEL:

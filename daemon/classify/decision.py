@@ -88,6 +88,11 @@ def _reasons(hits: dict[str, list[rules.Hit]], subject_hits: list[rules.Hit]) ->
     return reasons[:MAX_REASONS]
 
 
+def negated_danger(hits: list[rules.Hit]) -> int:
+    """How many danger terms were negated ("no gas smell", "nobody hurt")."""
+    return sum(1 for hit in hits if hit.negated and hit.weight > 0)
+
+
 def danger_score(hits: list[rules.Hit]) -> float:
     """How strong the evidence of danger is, from the ``severity.major`` and ``hazard.*`` hits.
 
@@ -154,9 +159,8 @@ class RuleClassifier:
         for label, weight in rules.scores(subject_hits, distinct=True).items():
             scores["category"][label] = scores["category"].get(label, 0.0) + weight
         severity_scores = scores["severity"]
-        danger = danger_score(
-            [hit for hit in hits["severity"] if hit.label == "severity.major"] + hits["hazard"]
-        )
+        danger_hits = [h for h in hits["severity"] if h.label == "severity.major"] + hits["hazard"]
+        danger = danger_score(danger_hits)
         if danger >= MAJOR_SCORE:
             severity = "major"
         elif severity_scores.get("important", 0) >= IMPORTANT_SCORE:
@@ -173,6 +177,6 @@ class RuleClassifier:
             scores={
                 "category": scores["category"],
                 "kind": scores["kind"],
-                "danger": {"major": danger},
+                "danger": {"major": danger, "negated": negated_danger(danger_hits)},
             },
         )

@@ -40,6 +40,29 @@ _HEADER = re.compile(
 )
 
 
+_CLOSING = re.compile(
+    r"(?:^|(?<=[.!?,;\n。！？，；]))\s*(?:(?:thank you|thanks)"
+    r"(?: (?:very|so) much| a lot| in advance| for your (?:help|time|attention))?"
+    r"|many thanks|cheers|muchas gracias|mil gracias"
+    r"|gracias(?: de antemano| por (?:su|vuestra|tu) (?:atenci[oó]n|ayuda))?|un saludo|saludos"
+    r"|谢谢(?:您|你们)?|非常感谢|多谢|麻烦了|辛苦了)[\s!.。！~～,，]*$",
+    re.IGNORECASE,
+)
+"""A closing courtesy on its own ("…, thanks!", "Muchas gracias.", "谢谢！"): manners, not what
+the message is (a defect report that ends with thanks is not praise)."""
+_MIN_LEFT = 12
+
+
+def without_closing(text: str) -> str:
+    """The text without a closing courtesy sentence, when enough is left to say something."""
+    for _ in range(2):
+        match = _CLOSING.search(text)
+        if match is None or len(text[: match.start()].strip()) < _MIN_LEFT:
+            break
+        text = text[: match.start()].rstrip()
+    return text
+
+
 def own_words(text: str, language_hint: str = "", subject: str = "") -> str:
     """The new text of a mail body: above (or between) the quotes, without the signature.
 
@@ -70,8 +93,8 @@ def _forward_marker(text: str, subject: str) -> re.Match[str] | None:
 
 
 def for_rules(register: Register, subject: str, written: str, sender_name: str) -> tuple[str, str]:
-    """Subject and text as the rules and the model read them: names masked, and no subject
-    for an answer or a forward ("Re: management fees" above a new leak)."""
+    """Subject and text as the rules and the model read them: names masked, no closing
+    courtesy, and no subject for an answer ("Re: management fees" above a new leak)."""
     if _ANSWERING.match(subject) and not _FORWARD_SUBJECT.match(subject):
         subject = ""
-    return register.mask(subject, sender_name), register.mask(written, sender_name)
+    return register.mask(subject, sender_name), register.mask(without_closing(written), sender_name)

@@ -66,14 +66,15 @@ def mixed_corpus() -> list[bytes]:
 
 
 def inline(reading, settings, classifier):
-    """What the three steps compute without the helper (their expressions, verbatim)."""
+    """What the three steps compute without the helper (their expressions, verbatim); the
+    decision is the rules' one, which the helper makes (the service weighs the model in)."""
     subject = reading.subject
     register = Register(ESTATES)
     written = own_words(reading.text, reading.content_language, subject)
     sample = f"{subject}\n{written[:4000]}"
     return (
         detect(sample, reading.content_language, settings.desk.default_language),
-        classifier.classify(*for_rules(register, subject, written, reading.sender_name)),
+        classifier.rules.classify(*for_rules(register, subject, written, reading.sender_name)),
         register.locate(subject, written),
     )
 

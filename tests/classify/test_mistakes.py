@@ -1,0 +1,242 @@
+"""The kinds of mistake classification made on mail nobody had seen, each as general cases in
+Chinese, Spanish and English: names read as words, quoted history read as new, courtesy read as
+intent, danger without its keyword, negated or harmless danger words. Each message is read as
+the pipeline reads it (what the person wrote, names masked) by the shipped classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from daemon.classify.classifier import Classifier
+from daemon.classify.names import Register
+from daemon.classify.rules import stem_fits
+from daemon.classify.written import for_rules, own_words
+from daemon.config import ClassifierSettings
+
+ESTATES = [
+    {
+        "name": "Greenfield Court",
+        "aliases": {"es": ["Torre del Fuego"], "zh": ["法院路小区"]},
+        "buildings": ["Block 5", "Tower C"],
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    missing = tmp_path_factory.mktemp("model") / "none.pkl"
+    return Classifier(ClassifierSettings(model_file=missing))
+
+
+@pytest.fixture(scope="module")
+def rules_only(tmp_path_factory):
+    missing = tmp_path_factory.mktemp("model") / "none.pkl"
+    return Classifier(ClassifierSettings(model_file=missing, shipped_model=False))
+
+
+def read(classifier, subject, body, sender="", estates=ESTATES):
+    written = own_words(body, "", subject)
+    return classifier.classify(*for_rules(Register(estates), subject, written, sender))
+
+
+def found(decision) -> bool:
+    return decision.severity == "major" or decision.possible_major
+
+
+# --- names read as words ---------------------------------------------------------------------
+
+ESTATE_NAMES = [
+    ("Tap", "The tap in our bathroom at Greenfield Court, Tower C drips all night. Please fix it."),
+    ("Grifo", "El grifo del baño gotea toda la noche, Torre del Fuego, portal 2. ¿Pueden venir?"),
+    ("水龙头", "法院路小区5号楼卫生间的水龙头一直滴水，麻烦派师傅来换一下。"),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), ESTATE_NAMES)
+def test_the_estates_names_are_not_danger_words(shipped, rules_only, subject, body):
+    for classifier in (shipped, rules_only):
+        decision = read(classifier, subject, body)
+        assert decision.severity != "major" and not decision.possible_major
+        assert decision.category == "repair"
+        assert not any("court" in r or "fuego" in r or "法院" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I live at 12 Oakfield Court and my kitchen window will not close.",
+        "Vivo en la calle Fuego Nuevo 4 y la ventana de la cocina no cierra.",
+        "我住在法院路18号，厨房的窗户关不上。",
+    ],
+)
+def test_street_names_in_the_address_are_not_read_either(rules_only, body):
+    decision = read(rules_only, "Window", body, estates=[])
+    assert decision.severity != "major" and not decision.possible_major
+
+
+def test_a_court_of_law_is_still_a_threat_and_the_register_knows_the_estate(rules_only):
+    decision = read(rules_only, "Deposit", "I will take you to the small claims court.")
+    assert decision.severity == "major"
+    place = Register(ESTATES).locate("Leak", "Greenfield Court, Tower C, flat 1204 leaks.")
+    assert place == {"estate": "Greenfield Court", "building": "C", "room": "1204"}
+    assert Register(ESTATES).locate("", "法院路小区5号楼2单元301")["estate"] == "Greenfield Court"
+
+
+def test_the_senders_name_and_titled_people_are_masked(rules_only):
+    body = "Mr Carpenter from your office never called back.\n\nRegards,\nAnna Petrova"
+    decision = read(rules_only, "No answer", body, sender="Anna Petrova")
+    assert not any("pet" in r or "carpent" in r for r in decision.reasons)
+    assert "Petrova" not in Register().mask("Sra. Petrova llamó", "")
+
+
+@pytest.mark.parametrize(
+    ("stem", "word", "fits"),
+    [
+        ("pet", "pets", True),
+        ("pet", "petrova", False),
+        ("pet", "petition", False),
+        ("cobr", "cobraron", True),
+        ("ladr", "ladrillo", False),
+        ("drip", "dripping", True),
+        ("agriet", "agrietado", True),
+    ],
+)
+def test_short_wildcard_stems_take_only_inflections(stem, word, fits):
+    assert stem_fits(stem, word) is fits
+
+
+def test_a_building_name_is_a_place_not_a_topic(rules_only):
+    decision = read(rules_only, "Lights", "Escalera 2, portal 3: the corridor lights are out.")
+    assert not any("portal" in r or "escalera" in r for r in decision.reasons)
+
+
+# --- quoted history --------------------------------------------------------------------------
+
+QUOTED = [
+    (
+        "Re: Management fees 2027",
+        "The pipe under my kitchen sink is leaking onto the floor, please send a plumber.\n\n"
+        "On Mon, 23 Nov 2026 at 10:31, Desk <desk@example.com> wrote:\n"
+        "> The management fee will rise by 3%. Invoices and payment dates are attached.\n"
+        "> Late payment incurs a penalty.",
+    ),
+    (
+        "RE: Cuotas de comunidad",
+        "Tengo una fuga en la tubería del baño, el agua sale por el suelo. Manden un fontanero.\n\n"
+        "-----Mensaje original-----\nDe: Administración <admin@example.com>\n"
+        "Enviado: lunes, 23 de noviembre de 2026 10:31\nAsunto: Cuotas de comunidad\n\n"
+        "Les recordamos que la cuota de comunidad y la derrama se cobran el día 5.",
+    ),
+    (
+        "回复：物业费调整通知",
+        "我家厨房水管漏水，水流了一地，请尽快派师傅来维修。\n\n"
+        "在 2026年11月23日 10:31，物业服务中心 写道：\n"
+        "> 各位业主：明年物业费上调，请按时缴费，逾期收取滞纳金。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), QUOTED)
+def test_a_reply_is_classified_by_what_is_new_not_by_the_quote(shipped, subject, body):
+    assert read(shipped, subject, body).category == "repair"
+
+
+def test_a_forward_keeps_the_forwarded_words_without_their_headers():
+    body = (
+        "Please see below.\n\n---------- Forwarded message ---------\n"
+        "From: Lee & Partners <office@lee.example>\nDate: Mon, 23 Nov 2026\nSubject: Claim\n"
+        "To: me\n\nOn behalf of our client we will start legal action."
+    )
+    assert own_words(body, "", "Fwd: Claim") == (
+        "Please see below.\n\nOn behalf of our client we will start legal action."
+    )
+
+
+# --- courtesy is not intent -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "kind"),
+    [
+        (
+            "Hallway light",
+            "The hallway light has stopped working. Let me know what repair you propose. "
+            "Thank you very much!",
+            "repair_request",
+        ),
+        ("Grifo", "El grifo de la cocina gotea. ¿Pueden venir a arreglarlo? Muchas gracias.", None),
+        ("热水器", "热水器坏了，不出热水，麻烦派师傅上门维修，谢谢！", None),
+        (
+            "Lift",
+            "How is it possible that the lift has been out of order for three weeks?",
+            "complaint",
+        ),
+        ("Ascensor", "¿Cómo es posible que el ascensor lleve tres semanas parado?", "complaint"),
+        ("电梯", "电梯坏了三个星期，怎么到现在还没人来修？", "complaint"),
+    ],
+)
+def test_a_closing_courtesy_or_a_question_form_does_not_decide_the_kind(
+    shipped, subject, body, kind
+):
+    decision = read(shipped, subject, body)
+    assert decision.kind not in ("praise", "suggestion", "inquiry")
+    if kind:
+        assert decision.kind == kind
+
+
+# --- danger without the keyword ---------------------------------------------------------------
+
+DANGER = [
+    ("Landing", "There is a strong rotten-egg smell on the landing of the 4th floor."),
+    ("Rellano", "En el rellano hay un olor fuerte a huevos podridos desde esta mañana."),
+    ("楼道", "楼道里一股臭鸡蛋味，从早上到现在都没散。"),
+    ("Socket", "The socket behind the fridge is scorched and the plug was too hot to hold."),
+    ("Enchufe", "El enchufe del dormitorio está negro por dentro y quemaba al tocarlo."),
+    ("插座", "厨房插座烧黑了，插头烫手，还有噼啪声。"),
+    ("Ceiling", "The ceiling is sagging and plaster keeps falling where the children sit."),
+    ("Techo", "El techo del salón tiene una barriga enorme y se caen trozos encima del sofá."),
+    ("天花板", "次卧天花板鼓包往下掉渣，孩子就睡在下面。"),
+    ("Balcony", "The balcony railing on our 9th floor flat came off; we have a toddler."),
+    ("Barandilla", "Falta la barandilla del balcón del 9º piso y tenemos un bebé."),
+    ("栏杆", "我家9楼阳台的栏杆掉了，家里有两岁的孩子。"),
+    ("AC unit", "The air conditioner unit above is hanging by its cable over the footpath."),
+    ("Aire", "El aparato de aire del 6º está colgando del cable encima de la acera."),
+    ("空调", "楼上的空调外机支架断了，斜挂在人行道上方，随时会掉。"),
+    ("Buyers", "A reporter from the local paper is collecting stories from buyers here."),
+    ("Prensa", "Un periodista está recogiendo testimonios de los compradores de la urbanización."),
+    ("业主", "有记者在小区里采访业主，准备报道房子的质量问题。"),
+    ("Parking", "37 leaseholders have signed the attached letter objecting to the charges."),
+    ("Parking", "Más de treinta propietarios hemos firmado el escrito contra la subida."),
+    ("停车费", "我们楼已经有六十多户签名反对停车费涨价。"),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), DANGER)
+def test_danger_described_without_its_keyword_is_found(shipped, subject, body):
+    assert found(read(shipped, subject, body))
+
+
+# --- negations and harmless uses ------------------------------------------------------------
+
+HARMLESS = [
+    ("Boiler", "The boiler makes a clicking noise, but there is no gas smell at all."),
+    ("Caldera", "La caldera hace ruido, pero no hay olor a gas, tranquilos."),
+    ("热水器", "热水器有点响，但是没有煤气味，麻烦有空来看看。"),
+    ("Drill", "Will there be a fire drill in Block 5 next week? At what time?"),
+    ("Simulacro", "¿Cuándo es el simulacro de incendio del edificio?"),
+    ("灭火器", "请问楼道里的灭火器检查是每年几月份？"),
+    ("Gas bill", "My gas bill for October seems too high, could you check the meter reading?"),
+    ("Tiles", "Two tiles came off the splashback; nobody was hurt, just annoying."),
+    ("Tennis", "Why does the tennis court cost money now?"),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), HARMLESS)
+def test_negated_or_harmless_danger_words_do_not_count(shipped, subject, body):
+    decision = read(shipped, subject, body)
+    assert decision.severity != "major" and not decision.possible_major
+
+
+def test_a_harmless_use_cancels_only_the_danger_word_inside_it(rules_only):
+    body = "Smoke is coming from under the door of flat 4.11 and the smoke alarm is beeping."
+    assert read(rules_only, "Smoke", body).severity == "major"
