@@ -162,6 +162,12 @@ class SlaSettings(Section):
     """The ladder of a department without its own ``escalation`` list, by role."""
     escalation_working_days: int = Field(1, ge=1)
     escalation_business_hours_major: float = Field(2.0, gt=0)
+    revisit_reminder_working_days: int = Field(2, ge=1)
+    """After the revisit mail, one reminder this many working days later."""
+    revisit_close_working_days: int = Field(5, ge=1)
+    """After the revisit mail, a silent owner's ticket closes as "no answer" this much later."""
+    revisit_in_person_working_days: int = Field(1, ge=0)
+    """An unsatisfied owner is revisited in person by the customer-service head within this."""
 
 
 class RepliesSettings(Section):

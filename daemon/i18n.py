@@ -64,6 +64,7 @@ STEPS = {
     "resolve": {"en": "resolved", "zh": "处理完毕", "es": "resuelta"},
     "butler": {"en": "butler's answer", "zh": "管家回复", "es": "respuesta del conserje"},
     "revisit": {"en": "revisit", "zh": "回访", "es": "seguimiento"},
+    "revisit_in_person": {"en": "revisit in person", "zh": "上门回访", "es": "visita en persona"},
 }
 
 

@@ -19,6 +19,9 @@ STEPS = (
     "revisited",  # 回访
     "fed_back",  # 信息反馈
 )
+CLOSED = ("closed", "revisited", "fed_back")
+"""States after the track-and-close step: a ticket in one of them is closed (an owner writing
+again re-opens it)."""
 
 
 def move(

@@ -43,6 +43,9 @@ def handle(item: Item, ticket: Ticket, role: str) -> None:
     )
     if ticket.butler and item.sender and item.sender.lower() == ticket.butler.lower():
         timers.meet(item.session, ticket, ("butler",), utcnow())
+    service = item.settings.departments.get("customer_service")
+    if service and service.head and (item.sender or "").lower() == service.head.lower():
+        timers.meet(item.session, ticket, ("revisit_in_person",), utcnow())
     report = []
     for command in found:
         try:
@@ -82,7 +85,11 @@ def _resolved(item: Item, ticket: Ticket, argument: str, role: str) -> str:
         raise Refused("say what was done: #resolved <summary>")
     states.move(item.session, ticket, "replied", actor=item.sender, channel="email", note=argument)
     ticket.pending = {**(ticket.pending or {}), "satisfaction": True}
-    timers.meet(item.session, ticket, timers.RESOLUTION_STEPS, utcnow())
+    now = utcnow()
+    timers.meet(item.session, ticket, timers.RESOLUTION_STEPS, now)
+    revisit = item.calendar.add_working_days(now, item.settings.sla.revisit_working_days)
+    policy = timers.Policy(item.settings, item.calendar)
+    timers.reopen(item.session, ticket, "revisit", revisit, policy, now)
     send_owner_mail(item, "owner/resolved", "resolution", summary=argument)
     return "resolved; the owner has been told and asked for a satisfaction score"
 

@@ -3,6 +3,7 @@ ticket, and tell the person working on it."""
 
 from __future__ import annotations
 
+from daemon import states
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers import alert
@@ -27,7 +28,7 @@ def append(item: Item, ticket: Ticket) -> None:
     for attachment in item.attachments:
         attachment.ticket = ticket
     _escalate(item, ticket)
-    if ticket.status == "closed" and actor == ticket.owner_email:
+    if ticket.status in states.CLOSED and actor == ticket.owner_email:
         ticket.status = "accepted"
         history.record(session, ticket, "reopened", actor=actor, channel=item.channel)
 

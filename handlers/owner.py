@@ -9,9 +9,12 @@ from datetime import timedelta
 
 from daemon import states
 from daemon.clock import utcnow
+from daemon.i18n import format_when
+from daemon.mail import staff
 from daemon.sla import timers
 from daemon.store import history
 from daemon.store.models import Ticket
+from handlers.assign import send_staff_mail
 from handlers.context import Done, Item
 from handlers.messages import append, tell_assignee
 
@@ -21,6 +24,8 @@ _SCORE_WORDS = {
     2: ("不满意", "insatisfecho", "insatisfecha", "no satisfecho", "unsatisfied", "dissatisfied"),
     1: ("非常不满意", "很不满意", "muy insatisfecho", "very dissatisfied", "very unsatisfied"),
 }
+UNSATISFIED = 2
+"""A rating at or below this (不满意, insatisfecho, unsatisfied) re-opens the ticket."""
 _YES = ("yes", "agree", "ok", "同意", "好的", "可以", "是", "sí", "si", "de acuerdo", "acepto")
 _NO = ("no", "disagree", "不同意", "不行", "不可以", "否", "no acepto", "rechazo")
 
@@ -65,9 +70,7 @@ def handle(item: Item, ticket: Ticket) -> None:
             data={"score": score},
             raw_item=item.raw_item,
         )
-        states.move(item.session, ticket, "closed", actor=item.sender, channel=item.channel)
-        revisit = item.calendar.add_working_days(utcnow(), item.settings.sla.revisit_working_days)
-        ticket.deadlines = {**(ticket.deadlines or {}), "revisit": revisit.isoformat()}
+        _revisited(item, ticket, score)
         raise Done("appended", f"satisfaction {score}")
     if "question" in pending:
         _answer_question(item, ticket, pending)
@@ -76,7 +79,7 @@ def handle(item: Item, ticket: Ticket) -> None:
         _answer_extension(item, ticket, pending, agreed)
         raise Done("appended", "extension answered")
     closed_long_ago = (
-        ticket.status == "closed"
+        ticket.status in states.CLOSED
         and ticket.closed_at is not None
         and (utcnow() - ticket.closed_at > timedelta(days=item.settings.replies.reopen_days))
     )
@@ -87,6 +90,61 @@ def handle(item: Item, ticket: Ticket) -> None:
     append(item, ticket)
     tell_assignee(item, ticket, "message")
     raise Done("appended", ticket.number)
+
+
+def _revisited(item: Item, ticket: Ticket, score: int) -> None:
+    """The owner's rating closes and revisits the ticket, and the department is told (信息反馈);
+    an unsatisfied owner re-opens it and the customer-service head revisits them in person."""
+    now, actor, channel = utcnow(), item.sender, item.channel
+    states.move(item.session, ticket, "closed", actor=actor, channel=channel)
+    timers.meet(item.session, ticket, ("revisit",), now)
+    ticket.revisited_at = now
+    states.move(item.session, ticket, "revisited", actor=actor, channel=channel)
+    unsatisfied = score <= UNSATISFIED
+    head = item.settings.departments.get(ticket.department)
+    told = ticket.assignee or (head.head if head else None)
+    if told:
+        send_staff_mail(
+            item,
+            told,
+            "department/satisfaction",
+            "satisfaction_feedback",
+            department=ticket.department,
+            score=score,
+            text=item.reply_text,
+            unsatisfied=unsatisfied,
+        )
+    if not unsatisfied:
+        states.move(item.session, ticket, "fed_back", actor="complaintd", channel="email")
+        return
+    states.move(
+        item.session,
+        ticket,
+        "investigating",
+        actor=actor,
+        channel=channel,
+        note="re-opened: the owner is not satisfied",
+    )
+    history.record(item.session, ticket, "reopened", actor=actor, channel=channel)
+    due = item.calendar.add_working_days(now, item.settings.sla.revisit_in_person_working_days)
+    policy = timers.Policy(item.settings, item.calendar)
+    timers.reopen(item.session, ticket, "revisit_in_person", due, policy, now)
+    service = item.settings.departments.get("customer_service")
+    if service and service.head:
+        send_staff_mail(
+            item,
+            service.head,
+            "staff/revisit_in_person",
+            "revisit_in_person",
+            department="customer_service",
+            score=score,
+            text=item.reply_text,
+            due=format_when(
+                due,
+                staff.language_for(item.settings, "customer_service"),
+                item.settings.desk.time_zone,
+            ),
+        )
 
 
 def _answer_question(item: Item, ticket: Ticket, pending: dict) -> None:

@@ -69,10 +69,19 @@ def headless(settings: Settings, department: str) -> bool:
     return not (own and (own.head or own.escalation))
 
 
+def department_of(step: str, ticket: Ticket) -> str:
+    """Whose ladder a step climbs: customer service's for the in-person revisit it owns."""
+    return "customer_service" if step == "revisit_in_person" else ticket.department
+
+
 def reminded(settings: Settings, ticket: Ticket, step: str) -> str | None:
-    """Who must act on a step: the butler for the butler's, else the assignee or the head."""
+    """Who must act on a step: the butler for the butler's, the customer-service head for the
+    in-person revisit, else the assignee or the department head."""
     if step == "butler":
         return ticket.butler
+    if step == "revisit_in_person":
+        service = settings.departments.get("customer_service")
+        return service.head if service else None
     own = settings.departments.get(ticket.department)
     return ticket.assignee or (own.head if own else None)
 

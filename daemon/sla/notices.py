@@ -161,7 +161,7 @@ def escalation(mailer: Mailer, row: Deadline, rung: Rung, level: int, note: str 
         step=row.step,
         due=mailer.when(row.due_at, language),
         level=level,
-        role=role_name(rung.role, language),
+        rung_role=role_name(rung.role, language),
         note=note,
         history_text=history_text(ticket, mailer.settings.desk.time_zone),
     )
@@ -178,6 +178,11 @@ def delay(mailer: Mailer, row: Deadline, role: str, new_date: datetime) -> Compo
         role=role_name(role, ticket.language),
         new_date=mailer.when(new_date, ticket.language),
     )
+
+
+def revisit(mailer: Mailer, row: Deadline, kind: str) -> Composed:
+    """The revisit (回访) or its reminder: was the owner satisfied?"""
+    return mailer.to_owner(row.ticket, f"owner/{kind}")
 
 
 def history_text(ticket: Ticket, time_zone: str) -> str:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from daemon import states
 from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.mail.templates import Templates
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 """Rows taken per transaction; a pass goes on until nothing is due."""
+SILENT = ("missed", "no_answer")
+"""Actions that send nothing, so they need no business hours."""
 GRACE = timedelta(minutes=10)
 """A staff mail planned inside business hours may still go this long after closing time."""
 
@@ -128,12 +131,12 @@ class Scheduler:
     def _act(self, session: Session, row: Deadline, now: datetime) -> None:
         """Carry out the row's due actions in order, then set its next time."""
         ticket = row.ticket
-        rungs = ladder.ladder(self.settings, ticket.department)
+        rungs = ladder.ladder(self.settings, ladder.department_of(row.step, ticket))
         while (action := self.policy.next_action(row, ticket, len(rungs))) and action.at <= now:
             if action.kind == "reminder" and self._moot(row, action, now):
                 row.stage += 1
                 continue
-            if action.kind != "missed" and not self._may_send(ticket, action, now):
+            if action.kind not in SILENT and not self._may_send(ticket, action, now):
                 row.next_at = self.calendar.add_business_time(now, timedelta(0))
                 return
             self._do(session, row, action, rungs, now)
@@ -161,10 +164,31 @@ class Scheduler:
             )
         elif action.kind == "reminder":
             self._remind(session, row, action, now)
+        elif action.kind in ("revisit", "revisit_reminder"):
+            self._revisit(session, row, action.kind, now)
+        elif action.kind == "no_answer":
+            row.missed_at = now
+            states.move(
+                session,
+                ticket,
+                "closed",
+                actor="complaintd",
+                channel="system",
+                note="no answer to the revisit: closed, not revisited",
+            )
         elif action.kind == "delay":
             self._tell_owner(session, row, rungs, now)
         else:
             self._escalate(session, row, action.index, rungs, now)
+
+    def _revisit(self, session: Session, row: Deadline, kind: str, now: datetime) -> None:
+        """Ask the owner again whether they are satisfied (the revisit, then its reminder)."""
+        ticket = row.ticket
+        if not ticket.owner_email:
+            return
+        mail = notices.revisit(self.mailer, row, kind)
+        text = f"the owner is asked whether they are satisfied ({kind})"
+        notices.send_once(session, notices.key(kind, row, 0), kind, ticket, mail, now, text)
 
     def _moot(self, row: Deadline, action: Action, now: datetime) -> bool:
         """A reminder a later one (or the deadline itself) already says better, or for nobody."""

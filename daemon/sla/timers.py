@@ -15,18 +15,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from daemon import states
 from daemon.config import Settings
-from daemon.sla import deadlines
+from daemon.sla import deadlines, ladder
 from daemon.sla.calendar import BusinessCalendar
 from daemon.store.models import Deadline, Ticket
 
-ACTED_ON = frozenset({"feedback", "survey", "repair", "resolve", "butler", "approval"})
+ACTED_ON = frozenset(
+    {"feedback", "survey", "repair", "resolve", "butler", "approval", "revisit_in_person"}
+)
 """Steps someone on the staff must complete: they are reminded and escalated."""
 OWNER_PROMISES = frozenset({"answer", "repair", "resolve"})
 """Dates the acknowledgement promises the owner: when one passes, the owner is told."""
-NOT_TIMED = frozenset({"revisit"})
-"""Steps in ``Ticket.deadlines`` that get no row here (the revisit keeps its own timer)."""
-FINISHED = frozenset({"closed", "revisited", "fed_back"})
+FINISHED = frozenset(states.CLOSED)
 """Ticket states in which no deadline acts any more."""
 
 RESOLUTION_STEPS = ("feedback", "answer", "survey", "repair", "resolve")
@@ -83,7 +84,10 @@ class Policy:
         return self.calendar.add_working_days(at, self.settings.sla.escalation_working_days)
 
     def slots(self, row: Deadline, ladder: int) -> list[tuple[str, int]]:
-        """Every action of the row, in order, for a ladder of ``ladder`` rungs."""
+        """Every action of the row, in order, for a ladder of ``ladder`` rungs. The revisit's:
+        the mail to the owner, one reminder, and closing without an answer."""
+        if row.step == "revisit":
+            return [("revisit", 0), ("revisit_reminder", 0), ("no_answer", 0)]
         reminders = [("reminder", i) for i in range(len(self.reminder_points(row)))]
         slots = [*reminders, ("missed", 0)]
         if row.step in OWNER_PROMISES:
@@ -102,6 +106,12 @@ class Policy:
         kind, index = slots[row.stage]
         if kind == "reminder":
             return Action(kind, self.reminder_points(row)[index], index)
+        if kind == "revisit_reminder":
+            days = self.settings.sla.revisit_reminder_working_days
+            return Action(kind, self.calendar.add_working_days(row.due_at, days))
+        if kind == "no_answer":
+            days = self.settings.sla.revisit_close_working_days
+            return Action(kind, self.calendar.add_working_days(row.due_at, days))
         if kind == "escalation" and index > 1 and row.escalated_at is not None:
             return Action(
                 kind, self.interval_after(row.escalated_at, ticket.severity == "major"), index
@@ -111,14 +121,13 @@ class Policy:
 
 def ladder_size(settings: Settings, department: str) -> int:
     """How many rungs a department's escalation ladder has (see ``daemon.sla.ladder``)."""
-    from daemon.sla.ladder import ladder
-
-    return len(ladder(settings, department))
+    return len(ladder.ladder(settings, department))
 
 
 def reschedule(row: Deadline, ticket: Ticket, policy: Policy) -> None:
     """Set the row's ``next_at`` from its next action (None: nothing left to do)."""
-    action = policy.next_action(row, ticket, ladder_size(policy.settings, ticket.department))
+    department = ladder.department_of(row.step, ticket)
+    action = policy.next_action(row, ticket, ladder_size(policy.settings, department))
     row.next_at = action.at if action else None
 
 
@@ -134,8 +143,6 @@ def sync(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> Non
     moved due time and department, and every open row is rescheduled (a paused ticket: none)."""
     known = {row.step: row for row in rows(session, ticket)}
     for step, when in (ticket.deadlines or {}).items():
-        if step in NOT_TIMED:
-            continue
         row = known.get(step)
         if row is None:
             row = Deadline(
@@ -185,6 +192,17 @@ def resume(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> f
     paused = deadlines.resume(ticket, policy.calendar, now)
     sync(session, ticket, policy, now)
     return paused
+
+
+def reopen(
+    session: Session, ticket: Ticket, step: str, due: datetime, policy: Policy, now: datetime
+) -> None:
+    """A step to do (again): due at ``due``; a row met before starts a new round."""
+    ticket.deadlines = {**(ticket.deadlines or {}), step: due.isoformat()}
+    for row in rows(session, ticket):
+        if row.step == step and row.met_at is not None:
+            row.met_at, row.round, row.stage, row.escalated_at = None, row.round + 1, 0, None
+    sync(session, ticket, policy, now)
 
 
 def renew(session: Session, ticket: Ticket, step: str, policy: Policy, now: datetime) -> None:

@@ -119,7 +119,7 @@ def test_the_whole_conversation_by_mail(desk):
     score = _reply(desk, resolution, OWNER, "5", "r4")
     assert score.outcome == "appended"
     ticket, kinds = _ticket(desk, number)
-    assert (ticket.status, ticket.satisfaction) == ("closed", 5)
+    assert (ticket.status, ticket.satisfaction) == ("fed_back", 5)
     assert "revisit" in ticket.deadlines
     assert {"received", "department_reply", "answer", "resolution", "satisfaction"} <= set(kinds)
 
@@ -278,7 +278,7 @@ def _close(desk):
     [(_, _, resolution)] = _mails(desk, resolved.outbox_ids, "resolution")
     _reply(desk, resolution, OWNER, "满意", "z2")
     ticket, _ = _ticket(desk, number)
-    assert (ticket.status, ticket.satisfaction) == ("closed", 4)
+    assert (ticket.status, ticket.satisfaction) == ("fed_back", 4)
     return number, resolution
 
 
@@ -305,7 +305,7 @@ def test_after_the_reopen_period_a_new_linked_ticket_starts(desk):
     assert result.outcome == "ticket_created" and result.ticket != number
     new, _ = _ticket(desk, result.ticket)
     assert new.linked_to == number
-    assert _ticket(desk, number)[0].status == "closed"
+    assert _ticket(desk, number)[0].status == "fed_back"
 
 
 def test_owner_writing_with_the_number_but_no_token_still_reaches_the_head(desk):

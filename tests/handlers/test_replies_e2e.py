@@ -208,13 +208,13 @@ def test_owner_in_chinese_head_answers_by_mail_and_the_ticket_closes_with_satisf
 
         # 4. The owner answers "5" from the same client: the ticket closes.
         _send(dovecot, _foxmail_reply(resolution.message, OWNER, "5"))
-        wait_until(lambda: _show(config, number)["status"] == "closed", 15, "closed", service)
+        wait_until(lambda: _show(config, number)["status"] == "fed_back", 15, "fed_back", service)
         wait_until(lambda: dovecot.count("INBOX") == 0, 10, "an empty INBOX", service)
         wait_until(lambda: dovecot.count("Processed") == 5, 10, "5 mails processed", service)
         assert "(IDLE True)" in service.output(), "the service should wait with IDLE"
 
     shown = _show(config, number)
-    assert (shown["status"], shown["satisfaction"]) == ("closed", 5), shown
+    assert (shown["status"], shown["satisfaction"]) == ("fed_back", 5), shown
     assert not shown["pending"] and shown["closed_at"]
     assert "revisit" in shown["deadlines"]
     assert (shown["language"], shown["department"], shown["owner_email"]) == (
@@ -238,7 +238,13 @@ def test_owner_in_chinese_head_answers_by_mail_and_the_ticket_closes_with_satisf
         assert kind in kinds, f"no {kind!r} event in {kinds}"
     assert kinds.count("department_reply") == 3 and kinds.count("confirmation") == 3, kinds
     moves = [(e["data"]["from"], e["data"]["to"]) for e in shown["events"] if e["kind"] == "status"]
-    assert [to for _, to in moves] == ["investigating", "replied", "closed"], moves
+    assert [to for _, to in moves] == [
+        "investigating",
+        "replied",
+        "closed",
+        "revisited",
+        "fed_back",
+    ], moves
     replies = [e for e in shown["events"] if e["kind"] == "department_reply"]
     assert [e["actor"] for e in replies] == [HEAD] * 3
     assert [e["text"] for e in replies] == ["#受理", HEAD_ANSWER, f"#已解决 {SUMMARY}"]

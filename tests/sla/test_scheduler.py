@@ -98,13 +98,15 @@ def test_replies_meet_the_deadlines_and_stop_them(desk):
     desk.reply(assignment, HEAD, "#已解决 已更换楼上的水管", "r2")
     desk.advance(local(2026, 12, 20, 9, 0))
     assert desk.mails("escalation") == [] and desk.mails("delay") == []
+    assert [m.to for m in desk.mails() if m.purpose.startswith("revisit")] == [OWNER, OWNER]
     assert (
         desk.mails("reminder") == []
     )  # the first reminder point (Wed 09:00) came after the answer
     rows = desk.deadlines(result.ticket)
     assert rows["feedback"].met_at == rows["answer"].met_at == local(2026, 12, 1, 15, 0)
     assert rows["survey"].met_at == rows["repair"].met_at == local(2026, 12, 2, 11, 0)
-    assert all(row.missed_at is None and row.next_at is None for row in rows.values())
+    met = [row for step, row in rows.items() if step != "revisit"]
+    assert all(row.missed_at is None and row.next_at is None for row in met)
     ticket = desk.ticket(result.ticket)
     assert ticket.first_answer_at == local(2026, 12, 1, 15, 0)
     assert ticket.resolved_at == local(2026, 12, 2, 11, 0)
@@ -271,3 +273,65 @@ def test_waiting_for_consent_to_an_extension_pauses_the_clock(desk):
     assert desk.ticket(result.ticket).paused_at is None
     assert rows["survey"].due_at == local(2026, 12, 4, 18, 0)  # Wed 18:00 + 18 business hours
     assert rows["survey"].round == 0
+
+
+def _resolved(desk, when):
+    """A leak resolved by the head at ``when``; returns the number and the resolution mail."""
+    result = desk.complain(*LEAK)
+    assignment = desk.mails("assignment", result.outbox_ids)[0]
+    desk.set(when)
+    resolved = desk.reply(assignment, HEAD, "#已解决 已更换楼上的水管", "done")
+    return result.ticket, desk.mails("resolution", resolved.outbox_ids)[0]
+
+
+def test_a_silent_owner_is_revisited_reminded_then_the_ticket_closes_unrevisited(desk):
+    number, _ = _resolved(desk, local(2026, 12, 1, 11, 0))
+    desk.advance(local(2026, 12, 14, 9, 0))
+    revisits = [m for m in desk.mails() if m.purpose.startswith("revisit")]
+    assert [(m.purpose, m.to, m.at.astimezone(SHANGHAI)) for m in revisits] == [
+        ("revisit", OWNER, local(2026, 12, 2, 18, 0)),  # one working day after #resolved
+        ("revisit_reminder", OWNER, local(2026, 12, 4, 18, 0)),  # two working days later
+    ]
+    assert "回访" in str(revisits[0].message["Subject"])
+    assert revisits[0].message["X-Complaintd-Purpose"] == "revisit"
+    ticket = desk.ticket(number)
+    assert ticket.status == "closed" and ticket.revisited_at is None
+    assert ticket.closed_at == local(2026, 12, 9, 18, 0)  # five working days after the revisit
+    assert desk.deadlines(number)["revisit"].missed_at == local(2026, 12, 9, 18, 0)
+
+
+def test_a_satisfied_answer_revisits_and_feeds_back_to_the_department(desk):
+    number, resolution = _resolved(desk, local(2026, 12, 1, 11, 0))
+    desk.advance(local(2026, 12, 2, 18, 0))
+    [revisit] = desk.mails("revisit")
+    desk.set(local(2026, 12, 3, 10, 0))
+    answered = desk.reply(revisit, OWNER, "5\n师傅很专业", "s1")
+    ticket = desk.ticket(number)
+    assert (ticket.status, ticket.satisfaction) == ("fed_back", 5)
+    assert ticket.revisited_at == local(2026, 12, 3, 10, 0)
+    [told] = desk.mails("satisfaction_feedback", answered.outbox_ids)
+    assert told.to == HEAD and "5分" in str(told.message["Subject"]) and "师傅很专业" in told.text
+    desk.advance(local(2026, 12, 20, 9, 0))
+    assert desk.mails("revisit_reminder") == []
+    assert desk.deadlines(number)["revisit"].met_at == local(2026, 12, 3, 10, 0)
+
+
+def test_an_unsatisfied_owner_reopens_and_is_revisited_in_person(desk):
+    number, resolution = _resolved(desk, local(2026, 12, 1, 11, 0))
+    desk.set(local(2026, 12, 1, 16, 0))
+    answered = desk.reply(resolution, OWNER, "不满意，墙上还是湿的", "u1")
+    ticket = desk.ticket(number)
+    assert ticket.status == "investigating" and ticket.satisfaction == 2
+    [told] = desk.mails("satisfaction_feedback", answered.outbox_ids)
+    assert told.to == HEAD and "墙上还是湿的" in told.text and "重新" in told.text
+    [task] = desk.mails("revisit_in_person", answered.outbox_ids)
+    assert task.to == CS_HEAD and "2026年12月2日" in task.text and "墙上还是湿的" in task.text
+    row = desk.deadlines(number)["revisit_in_person"]
+    assert row.due_at == local(2026, 12, 2, 18, 0)
+    desk.advance(local(2026, 12, 3, 18, 30))  # nobody went: reminded, then up the CS ladder
+    reminders = [m.to for m in desk.mails("reminder")]
+    escalations = [m.to for m in desk.mails("escalation")]
+    assert reminders and set(reminders) == {CS_HEAD}
+    assert escalations == [CS_HEAD, DEPUTY_GM]
+    desk.reply(task, CS_HEAD, "#备注 已上门，业主同意再观察一周", "u2")
+    assert desk.deadlines(number)["revisit_in_person"].met_at is not None
