@@ -22,12 +22,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from daemon.store.models import Deadline, Ticket
+from daemon.store.models import OPEN_TICKET, Deadline, Ticket
 
 CLOSED_STATES = ("closed", "revisited", "fed_back")
 """A ticket in one of these states is closed (跟踪关闭 and the steps after it)."""
@@ -66,13 +67,38 @@ def _epoch_postgresql(element: epoch_seconds, compiler, **kw) -> str:  # noqa: A
     return f"CAST(extract(epoch FROM {compiler.process(element.clauses, **kw)}) AS BIGINT)"
 
 
+class unindexed(FunctionElement):
+    """A column as it is, but not to be looked up by its index: SQLite's unary ``+``, which
+    tells its planner to read a join from the other side (PostgreSQL's statistics see it)."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler, **kw) -> str:  # noqa: ANN001
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+@compiles(unindexed)
+def _unindexed_other(element: unindexed, compiler, **kw) -> str:  # noqa: ANN001
+    return compiler.process(element.clauses, **kw)
+
+
 def _closed() -> ColumnElement[bool]:
     return T.c.status.in_(CLOSED_STATES)
 
 
-def _open_at(at: datetime) -> ColumnElement[bool]:
-    """Not closed before ``at``: in an open state, or closed only at or after ``at``."""
-    return or_(T.c.status.not_in(CLOSED_STATES), T.c.closed_at >= at)
+def _open_branches(at: datetime) -> list[ColumnElement[bool]]:
+    """Tickets created before ``at`` and not closed before it, as two index ranges: those open
+    now (the partial index of open tickets) and those closed only at or after ``at``."""
+    return [
+        and_(text(OPEN_TICKET), T.c.created_at < at),
+        and_(_closed(), T.c.closed_at >= at, T.c.created_at < at),
+    ]
 
 
 def _rows(
@@ -111,12 +137,9 @@ def closed(w: Window) -> Select:
 
 
 def open_(w: Window) -> CompoundSelect:
-    """Open: created before the end of the period and not closed before it. Two index ranges:
-    tickets open now, and tickets closed since the end."""
+    """Open: created before the end of the period and not closed before it."""
     columns = _rows(T.c.department, literal(1), T.c.created_at, T.c.status)
-    still = select(*columns).where(T.c.status.not_in(CLOSED_STATES), T.c.created_at < w.as_of)
-    since = select(*columns).where(_closed(), T.c.closed_at >= w.as_of, T.c.created_at < w.as_of)
-    return union_all(still, since)
+    return union_all(*(select(*columns).where(branch) for branch in _open_branches(w.as_of)))
 
 
 def _unpaused(due: ColumnElement) -> ColumnElement[bool]:
@@ -127,14 +150,17 @@ def _unpaused(due: ColumnElement) -> ColumnElement[bool]:
 
 def overdue(w: Window) -> Select:
     """Overdue: tickets open at the end of the period with a deadline that fell due before it
-    and was not met by then (deadlines frozen by a pause excepted); ``at`` is the earliest."""
-    joined = D.join(T, T.c.id == D.c.ticket_id)
-    late = [D.c.due_at < w.as_of, T.c.created_at < w.as_of, _open_at(w.as_of)]
-    never = select(T.c.number, T.c.department, D.c.due_at, D.c.step).select_from(joined)
-    never = never.where(D.c.met_at.is_(None), _unpaused(D.c.due_at), *late)
-    later = select(T.c.number, T.c.department, D.c.due_at, D.c.step).select_from(joined)
-    later = later.where(D.c.met_at >= w.as_of, *late)
-    rows = union_all(never, later).subquery()
+    and was not met by then (deadlines frozen by a pause excepted); ``at`` is the earliest.
+    Read from the open tickets to their deadline rows."""
+    met = unindexed(D.c.met_at)
+    unmet = or_(and_(met.is_(None), _unpaused(D.c.due_at)), met >= w.as_of)
+    branches = [
+        select(T.c.number, T.c.department, D.c.due_at, D.c.step)
+        .select_from(T.join(D, D.c.ticket_id == T.c.id))
+        .where(branch, unindexed(D.c.due_at) < w.as_of, unmet)
+        for branch in _open_branches(w.as_of)
+    ]
+    rows = union_all(*branches).subquery()
     return select(
         rows.c.number,
         rows.c.department,

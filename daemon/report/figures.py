@@ -29,6 +29,8 @@ offset is a multiple of 15 minutes."""
 BREAKDOWNS = ("channel", "kind", "category", "severity")
 MAJOR_LIMIT = 200
 """At most this many major tickets are listed (the count is always whole)."""
+OVERDUE_LIMIT = 500
+"""At most this many overdue tickets are listed, the longest overdue (the count is whole)."""
 
 
 class UnknownDepartment(ValueError):
@@ -82,7 +84,8 @@ def build(
     report["previous"]["period"] = period.previous().label
     report.update(_breakdowns(session, w, department))
     report["daily"] = _daily(session, period, w, department)
-    report["history"] = _history(session, period, now, department)
+    known = {period.label: current[None], period.previous().label: before[None]}
+    report["history"] = _history(session, period, now, department, known)
     report["hot_topics"] = _hot_topics(session, w, department)
     report["major"] = _major(session, w, department)
     report["overdue_tickets"] = _overdue_tickets(session, w, department)
@@ -175,14 +178,22 @@ def _daily(session: Session, period: Period, w: Window, department: str | None) 
 
 
 def _history(
-    session: Session, period: Period, now: datetime, department: str | None
+    session: Session,
+    period: Period,
+    now: datetime,
+    department: str | None,
+    known: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The four rates of this period and the ones before it, oldest first."""
+    """The four rates of this period and the ones before it, oldest first (``known``: periods
+    counted already)."""
     periods = [period]
     while len(periods) < HISTORY:
         periods.insert(0, periods[0].previous())
     history = []
     for each in periods:
+        if each.label in known:
+            history.append({"period": each.label, **{n: known[each.label][n] for n in defs.RATES}})
+            continue
         w = window(each, now)
         entry: dict[str, Any] = {"period": each.label}
         for name in defs.RATES:
@@ -223,9 +234,12 @@ def _major(session: Session, w: Window, department: str | None) -> list[dict[str
 
 
 def _overdue_tickets(session: Session, w: Window, department: str | None) -> list[dict[str, Any]]:
-    """The overdue tickets, longest overdue first, with whole days overdue (rounded up)."""
+    """The longest overdue tickets (at most ``OVERDUE_LIMIT``), with whole days overdue (rounded
+    up); the ``overdue`` figure counts them all."""
+    rows = defs.rows("overdue", w, department).subquery()
+    query = select(rows).order_by(rows.c.at, rows.c.number).limit(OVERDUE_LIMIT)
     listed = []
-    for number, dept, _hit, due, step in session.execute(defs.rows("overdue", w, department)):
+    for number, dept, _hit, due, step in session.execute(query):
         late = (w.as_of - _utc(due)).total_seconds()
         listed.append(
             {
