@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -174,3 +175,23 @@ def test_a_report_reads_a_snapshot_without_holding_up_writers(loaded, db_url):
         assert after["received"] == before["received"] + 1
     finally:
         writer.dispose()
+
+
+def test_the_overdue_list_holds_the_longest_overdue_and_the_count_all(db_url):
+    settings = Settings.model_validate({"database": {"url": db_url}})
+    db = Database(db_url)
+    db.migrate()
+    specs = quarter.generate(count=figures.OVERDUE_LIMIT + 10, seed=5)
+    for n, spec in enumerate(specs):  # all open, each a day later, none met
+        spec.status, spec.closed_at, spec.paused_at = "investigating", None, None
+        spec.created_at = quarter.FIRST + timedelta(hours=n)
+        for due in spec.deadlines:
+            due.due_at, due.met_at = spec.created_at + timedelta(hours=1), None
+    quarter.store(db, specs)
+    period = periods.parse("monthly", "2026-12", quarter.ZONE)
+    with db.snapshot() as session:
+        report = figures.build(session, settings, period, quarter.NOW)
+    db.dispose()
+    assert report["overdue"] == len(specs)
+    listed = [row["number"] for row in report["overdue_tickets"]]
+    assert listed == [spec.number for spec in specs[: figures.OVERDUE_LIMIT]]
