@@ -1,0 +1,53 @@
+"""The model shipped with the package is loaded by default, read with numpy alone, weighed with
+the rules (never losing a rules major) and can be switched off; admins extend the hazard
+families in the configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from daemon.classify.classifier import Classifier
+from daemon.classify.combine import combine
+from daemon.classify.decision import Decision
+from daemon.classify.shipped import DEFAULT_MODEL
+from daemon.config import ClassifierSettings
+
+
+def test_the_shipped_model_is_loaded_by_default_and_can_be_switched_off(tmp_path):
+    missing = tmp_path / "none.pkl"
+    shipped = Classifier(ClassifierSettings(model_file=missing))
+    assert shipped.shipped is not None and DEFAULT_MODEL.stat().st_size < 3 * 1024 * 1024
+    decision = shipped.classify("Lift", "The lift in our block has been broken for a week.")
+    assert decision.source == "rules+model" and decision.category == "property_service"
+    rules_only = Classifier(ClassifierSettings(model_file=missing, shipped_model=False))
+    assert rules_only.shipped is None
+    assert rules_only.classify("Lift", "The lift is broken.").source == "rules"
+
+
+def test_reading_the_model_needs_no_scikit_learn():
+    code = (
+        "import sys; from daemon.classify import shipped; m = shipped.load(); "
+        "p = m.probabilities('gas smell in the stairwell'); "
+        "assert abs(sum(p['category'].values()) - 1) < 1e-6; "
+        "assert 'sklearn' not in sys.modules, 'sklearn loaded'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_rules_major_is_never_lost_to_the_model():
+    for probability in (0.0, 0.2, 0.9):
+        decision = Decision("complaint", "repair", "major", scores={"danger": {"major": 6.0}})
+        model = {"severity": {"general": 1 - probability, "important": 0.0, "major": probability}}
+        combine(decision, model)
+        assert decision.severity == "major" or decision.possible_major
+
+
+def test_admins_extend_a_hazard_family(tmp_path):
+    text = ("Garage", "The garage smells like a gas station since this morning.")
+    plain = ClassifierSettings(model_file=tmp_path / "none.pkl", shipped_model=False)
+    assert Classifier(plain).classify(*text).severity != "major"
+    extra = {"hazard": {"gas": {"en": ["gas station^6"]}}}
+    extended = plain.model_copy(update={"extra_rules": extra})
+    decision = Classifier(extended).classify(*text)
+    assert decision.severity == "major" and "hazard.gas:gas station^6" in decision.reasons
