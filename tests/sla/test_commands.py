@@ -7,6 +7,7 @@ import email
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
@@ -17,6 +18,7 @@ from tests.sla.desk import CS_HEAD, HEAD, OWNER, desk_sections
 
 ARRIVED = "2026-12-01T10:00:00+08:00"  # a Tuesday
 LEAK = "3栋2单元1502卫生间天花板漏水，请派师傅维修。"
+GAS = "3栋楼道里有很浓的煤气味，非常危险，请马上派人来！"
 
 
 @pytest.fixture
@@ -126,3 +128,51 @@ def test_now_is_refused_where_it_cannot_hold(config, args, why):
         timeout=30,
     )
     assert result.returncode == 2 and why in result.stderr
+
+
+def test_tickets_show_marks_a_paused_ticket(config, tmp_path):
+    from sqlalchemy import update
+
+    from daemon.config import load
+    from daemon.store.db import Database
+    from daemon.store.models import Ticket
+
+    number = json.loads(cli(config, "tickets", "list", "--json").stdout)[0]["number"]
+    assert "paused" not in cli(config, "tickets", "show", number).stdout
+    db = Database(load(config, environ={}).database.url)
+    with db.transaction() as session:
+        paused = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+        session.execute(update(Ticket).where(Ticket.number == number).values(paused_at=paused))
+    db.dispose()
+    shown = cli(config, "tickets", "show", number).stdout
+    assert "paused: since 2026-12-01T03:00Z, waiting for the owner" in shown
+    late = cli(config, "--now", "2026-12-03T09:00:00+08:00", "tickets", "list", "--overdue")
+    assert "[paused]" in late.stdout
+
+
+def test_the_running_service_acts_on_deadlines_by_itself(make_settings, tmp_path):
+    from tests.e2e import running, sqlite_count, wait_until
+
+    settings = make_settings(**desk_sections())
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    mail = tmp_path / "gas.eml"
+    mail.write_bytes(complaint(GAS, subject="煤气泄漏", sender=OWNER))
+    days_ago = (datetime.now(UTC) - timedelta(days=5)).isoformat()
+    out = json.loads(cli(config, "--now", days_ago, "ingest", str(mail), "--json").stdout)
+    assert out["severity"] == "major"  # reminded and escalated at any hour of the day
+    with running(config) as service:
+        queued = "SELECT count(*) FROM outbox WHERE purpose = 'escalation'"
+        wait_until(lambda: sqlite_count(settings, queued), 30, "an escalation", service)
+        wait_until(
+            lambda: len(_sent(tmp_path, "escalation")) == sqlite_count(settings, queued),
+            30,
+            "the escalations sent",
+            service,
+        )
+    escalations = _sent(tmp_path, "escalation")
+    # Each overdue deadline (feedback, and the survey and repair if it is read as a repair) went
+    # up one rung to the head, once, though days overdue: not one rung per day missed.
+    assert {m["To"] for m in escalations} == {HEAD}
+    assert all("第1级" in str(m["Subject"]) for m in escalations)
+    subjects = [str(m["Subject"]) for m in escalations]
+    assert len(subjects) == len(set(subjects)) and any("向客服反馈" in s for s in subjects)

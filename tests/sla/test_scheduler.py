@@ -335,3 +335,23 @@ def test_an_unsatisfied_owner_reopens_and_is_revisited_in_person(desk):
     assert escalations == [CS_HEAD, DEPUTY_GM]
     desk.reply(task, CS_HEAD, "#备注 已上门，业主同意再观察一周", "u2")
     assert desk.deadlines(number)["revisit_in_person"].met_at is not None
+
+
+def test_the_butler_is_reminded_of_the_butlers_deadline_and_may_answer(make_settings):
+    butler = "butler3@desk.example"
+    sections = desk_sections()
+    sections["routing"]["butlers"] = {"3": butler}
+    made = make_desk(make_settings(**sections), local(2026, 12, 1, 10, 0))
+    try:
+        result = made.complain(*LEAK)
+        assert made.ticket(result.ticket).butler == butler
+        [notice] = made.mails("butler_notice", result.outbox_ids)
+        made.advance(local(2026, 12, 1, 14, 0))  # 4 business hours: due at 14:00
+        [reminder] = [m for m in made.mails("reminder") if m.to == butler]
+        assert reminder.at == local(2026, 12, 1, 13, 0)  # 75 % of the four hours
+        answered = made.reply(notice, butler, "#备注 已联系业主，下午上门查看", "b1")
+        assert answered.outcome == "department_reply"  # the butler is on the roster
+        assert made.deadlines(result.ticket)["butler"].met_at == local(2026, 12, 1, 14, 0)
+    finally:
+        set_clock(None)
+        made.db.dispose()
