@@ -13,7 +13,15 @@ from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "COMPLAINTD_"
 """Environment variables with this prefix override keys of the config file."""
@@ -180,6 +188,8 @@ class RepliesSettings(Section):
     review_department_answers: bool = False
     reopen_days: int = Field(30, ge=0)
     approvers: dict[str, str] = {}
+    """Who holds each title of ``[approvals] tiers`` (title → address); without an entry,
+    cs_manager is the customer-service head and gm the general manager."""
 
     @model_validator(mode="after")
     def _trusted_server(self) -> RepliesSettings:
@@ -190,6 +200,45 @@ class RepliesSettings(Section):
                 "server writes in Authentication-Results (e.g. mx.example.com)"
             )
         return self
+
+
+class ApprovalTier(Section):
+    """Costs up to ``up_to`` (inclusive; left out: every larger amount) need the approval of
+    these titles, asked one after another in this order (``replies.approvers`` says who)."""
+
+    up_to: float | None = Field(None, gt=0)
+    chain: list[str] = Field(min_length=1)
+
+
+DEFAULT_APPROVAL_TIERS = [
+    ApprovalTier(up_to=1000, chain=["cs_manager"]),
+    ApprovalTier(up_to=10000, chain=["deputy_chief_engineer", "deputy_gm"]),
+    ApprovalTier(up_to=20000, chain=["gm"]),
+    ApprovalTier(chain=["gm", "audit"]),
+]
+"""Seed 001 §3.6.1 and §2.7: the customer-service manager; the deputy chief engineer reviews,
+then the deputy GM approves; the general manager; above 20,000 audit checks it as well."""
+
+
+class ApprovalSettings(Section):
+    """Repair costs (``#cost``): the tiers by amount and how long each approver has."""
+
+    tiers: list[ApprovalTier] = DEFAULT_APPROVAL_TIERS
+    working_days: int = Field(1, ge=1)
+    """Each approver's deadline, in working days from when they are asked."""
+    business_hours: float | None = Field(None, gt=0)
+    """Or in business hours (wins over ``working_days`` when set)."""
+
+    @field_validator("tiers")
+    @classmethod
+    def _ordered(cls, tiers: list[ApprovalTier]) -> list[ApprovalTier]:
+        """Tiers rise by ``up_to``; only the last leaves it out, so every amount has a tier."""
+        bounds = [tier.up_to for tier in tiers]
+        if not bounds or bounds[-1] is not None or None in bounds[:-1]:
+            raise ValueError("give every tier an up_to except the last, which has none")
+        if any(low >= high for low, high in zip(bounds[:-2], bounds[1:-1], strict=True)):
+            raise ValueError(f"up_to must rise from tier to tier, got {bounds[:-1]}")
+        return tiers
 
 
 class ClassifierSettings(Section):
@@ -425,6 +474,7 @@ class Settings(Section):
     sla: SlaSettings = SlaSettings()
     classifier: ClassifierSettings = ClassifierSettings()
     replies: RepliesSettings = RepliesSettings()
+    approvals: ApprovalSettings = ApprovalSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     service: ServiceSettings = ServiceSettings()

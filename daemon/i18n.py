@@ -65,6 +65,7 @@ STEPS = {
     "butler": {"en": "butler's answer", "zh": "管家回复", "es": "respuesta del conserje"},
     "revisit": {"en": "revisit", "zh": "回访", "es": "seguimiento"},
     "revisit_in_person": {"en": "revisit in person", "zh": "上门回访", "es": "visita en persona"},
+    "approval": {"en": "cost approval", "zh": "费用审批", "es": "aprobación del coste"},
 }
 
 

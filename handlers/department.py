@@ -10,8 +10,8 @@ from daemon import states
 from daemon.classify import corrections
 from daemon.clock import utcnow
 from daemon.i18n import format_when
-from daemon.mail import commands, echo
-from daemon.sla import timers
+from daemon.mail import commands, echo, staff
+from daemon.sla import approvals, timers
 from daemon.store import history
 from daemon.store.models import Ticket
 from handlers.alert import report_major
@@ -83,6 +83,8 @@ def _resolved(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     _need_department(role)
     if not argument:
         raise Refused("say what was done: #resolved <summary>")
+    if why := approvals.unapproved(ticket):
+        raise Refused(why)
     states.move(item.session, ticket, "replied", actor=item.sender, channel="email", note=argument)
     ticket.pending = {**(ticket.pending or {}), "satisfaction": True}
     now = utcnow()
@@ -160,39 +162,47 @@ def _ask(item: Item, ticket: Ticket, argument: str, role: str) -> str:
 
 
 def _cost(item: Item, ticket: Ticket, argument: str, role: str) -> str:
+    """A cost goes to the approvers of its tier one after another: the first is asked now."""
     _need_department(role)
     value, purpose = commands.amount(argument)
     if value is None:
         raise Refused("give the amount: #cost 1200 <what for>")
-    needed = commands.approvers_for(value)
-    approvers = item.settings.replies.approvers
-    missing = [title for title in needed if title not in approvers]
-    if missing:
-        raise Refused(f"no approver configured for {', '.join(missing)} (replies.approvers)")
-    ticket.pending = {
-        **(ticket.pending or {}),
-        "cost": {
-            "amount": value,
-            "purpose": purpose,
-            "by": item.sender,
-            "needed": {title: approvers[title].lower() for title in needed},
-            "approved": [],
-        },
-    }
-    for title in needed:
-        send_staff_mail(
-            item,
-            approvers[title],
-            "staff/approval",
-            "approval_request",
-            department=ticket.department,
-            role="m",
-            amount=f"{value:,.2f}",
-            what_for=purpose,
-            requested_by=item.sender,
-            title=title,
+    policy = timers.Policy(item.settings, item.calendar)
+    try:
+        first = approvals.request(
+            item.session, ticket, value, purpose, item.sender, policy, utcnow()
         )
-    return f"approval of {value:,.2f} asked from {', '.join(needed)}"
+    except approvals.Refusal as why:
+        raise Refused(str(why)) from why
+    _ask_approver(item, ticket, first)
+    chain = approvals.pending(ticket)["chain"]
+    order = " then ".join(step["title"] for step in chain)
+    return f"approval of {value:,.2f} asked from {first.title} ({order}, in that order)"
+
+
+def _ask_approver(item: Item, ticket: Ticket, approver: approvals.Approver) -> None:
+    """The approver in turn gets the request with an approver's signed reply address."""
+    cost = approvals.pending(ticket)
+    language = staff.language_for(item.settings, ticket.department)
+    names = [approvals.title_name(step["title"], language) for step in cost["chain"]]
+    row_due = approvals.due(timers.Policy(item.settings, item.calendar), utcnow())
+    send_staff_mail(
+        item,
+        approver.address,
+        "staff/approval",
+        "approval_request",
+        department=ticket.department,
+        role="m",
+        amount=f"{cost['amount']:,.2f}",
+        what_for=cost["purpose"],
+        requested_by=cost["by"],
+        title=names[cost["turn"]],
+        position=cost["turn"] + 1,
+        total=len(cost["chain"]),
+        approved_by=names[: cost["turn"]],
+        later=names[cost["turn"] + 1 :],
+        due=format_when(row_due, language, item.settings.desk.time_zone),
+    )
 
 
 def _release(item: Item, ticket: Ticket, approve: bool) -> str:
@@ -214,37 +224,47 @@ def _release(item: Item, ticket: Ticket, approve: bool) -> str:
     return "held answer approved and sent to the owner"
 
 
-def _decide(item: Item, ticket: Ticket, approve: bool) -> str:
+def _decide(item: Item, ticket: Ticket, approve: bool, reason: str) -> str:
     reviewer = item.settings.departments.get("customer_service")
     is_reviewer = reviewer is not None and (reviewer.head or "").lower() == item.sender.lower()
     if (ticket.pending or {}).get("review") and is_reviewer:
         return _release(item, ticket, approve)
-    cost = (ticket.pending or {}).get("cost")
-    if not cost:
-        raise Refused("there is nothing waiting for approval on this ticket")
-    titles = [t for t, person in cost["needed"].items() if person == item.sender.lower()]
-    if not titles:
-        raise Refused("you are not an approver of this cost")
-    pending = dict(ticket.pending)
-    if not approve:
-        pending.pop("cost")
-        ticket.pending = pending or None
-        history.record(
-            item.session, ticket, "cost_rejected", actor=item.sender, channel="email", data=cost
+    policy = timers.Policy(item.settings, item.calendar)
+    try:
+        decision = approvals.decide(
+            item.session, ticket, item.sender, approve, reason, policy, utcnow()
         )
-        return "cost rejected"
-    cost = {**cost, "approved": sorted({*cost["approved"], *titles})}
-    if set(cost["approved"]) >= set(cost["needed"]):
-        pending.pop("cost")
-        history.record(
-            item.session, ticket, "cost_approved", actor=item.sender, channel="email", data=cost
-        )
-        result = "cost approved by everyone needed"
-    else:
-        pending["cost"] = cost
-        result = f"approval recorded ({', '.join(cost['approved'])})"
-    ticket.pending = pending or None
-    return result
+    except approvals.Refusal as why:
+        raise Refused(str(why)) from why
+    if decision.next is not None:
+        _ask_approver(item, ticket, decision.next)
+        return f"approval recorded ({decision.approver.title}); {decision.next.title} is asked next"
+    _tell_requester(item, ticket, decision, approve, reason)
+    if approve:
+        return "cost approved by everyone needed; the department has been told"
+    return "cost rejected; the department has been told why"
+
+
+def _tell_requester(
+    item: Item, ticket: Ticket, decision: approvals.Decision, approved: bool, reason: str
+) -> None:
+    """The department that asked learns the outcome: approved by all, or who rejected and why."""
+    cost = decision.cost
+    language = staff.language_for(item.settings, ticket.department)
+    send_staff_mail(
+        item,
+        cost["by"],
+        "staff/cost_decision",
+        "cost_decision",
+        department=ticket.department,
+        approved=approved,
+        amount=f"{cost['amount']:,.2f}",
+        what_for=cost["purpose"],
+        title=approvals.title_name(decision.approver.title, language),
+        decided_by=item.sender,
+        reason=reason,
+        approved_by=[approvals.title_name(title, language) for title in cost["approved"]],
+    )
 
 
 def _note(item: Item, ticket: Ticket, argument: str, role: str) -> str:
@@ -315,6 +335,6 @@ COMMANDS = {
     "note": _note,
     "ask": _ask,
     "reclassify": _reclassify,
-    "approve": lambda item, ticket, argument, role: _decide(item, ticket, True),
-    "reject": lambda item, ticket, argument, role: _decide(item, ticket, False),
+    "approve": lambda item, ticket, argument, role: _decide(item, ticket, True, argument),
+    "reject": lambda item, ticket, argument, role: _decide(item, ticket, False, argument),
 }

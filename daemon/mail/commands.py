@@ -78,18 +78,6 @@ def amount(argument: str) -> tuple[float | None, str]:
         return None, argument
 
 
-def approvers_for(cost: float) -> list[str]:
-    """SPEC's tiers: ≤1,000 customer-service manager; ≤10,000 deputy chief engineer and deputy
-    GM; above that the general manager, and above 20,000 the audit department as well."""
-    if cost <= 1000:
-        return ["cs_manager"]
-    if cost <= 10000:
-        return ["deputy_chief_engineer", "deputy_gm"]
-    if cost <= 20000:
-        return ["gm"]
-    return ["gm", "audit"]
-
-
 def fields(argument: str) -> dict[str, str]:
     """``#reclassify category=repair severity=major`` (also ``:``/``：``) as a dict."""
     found = {}

@@ -76,12 +76,15 @@ def department_of(step: str, ticket: Ticket) -> str:
 
 def reminded(settings: Settings, ticket: Ticket, step: str) -> str | None:
     """Who must act on a step: the butler for the butler's, the customer-service head for the
-    in-person revisit, else the assignee or the department head."""
+    in-person revisit, the approver in turn for a cost approval, else the assignee or the
+    department head."""
     if step == "butler":
         return ticket.butler
     if step == "revisit_in_person":
         service = settings.departments.get("customer_service")
         return service.head if service else None
+    if step == "approval":
+        return approver_in_turn(ticket)
     own = settings.departments.get(ticket.department)
     return ticket.assignee or (own.head if own else None)
 
@@ -89,3 +92,10 @@ def reminded(settings: Settings, ticket: Ticket, step: str) -> str | None:
 def role_name(role: str, language: str) -> str:
     names = ROLE_NAMES.get(role, ROLE_NAMES["management"])
     return names.get(language) or names["en"]
+
+
+def approver_in_turn(ticket: Ticket) -> str | None:
+    """Whom a pending cost waits for (the chain kept by ``daemon.sla.approvals``), if any."""
+    cost = (ticket.pending or {}).get("cost") or {}
+    chain = cost.get("chain")
+    return chain[cost["turn"]]["address"] if chain else None

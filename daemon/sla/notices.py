@@ -45,9 +45,11 @@ class Mailer:
     def when(self, moment: datetime, language: str) -> str:
         return i18n.format_when(moment, language, self.settings.desk.time_zone)
 
-    def to_staff(self, ticket: Ticket, to: str, template: str, **context: object) -> Composed:
+    def to_staff(
+        self, ticket: Ticket, to: str, template: str, role: str = "d", **context: object
+    ) -> Composed:
         """A mail about the ticket to a member of staff, in the department's language, with a
-        department reply address (so they can answer with commands)."""
+        department reply address (so they can answer with commands; ``m``: an approver's)."""
         language = staff.language_for(self.settings, ticket.department)
         return from_template(
             self.settings,
@@ -56,7 +58,7 @@ class Mailer:
             language=language,
             to=to,
             ticket_number=ticket.number,
-            reply_to=reply_address(self.settings, self.secret, ticket.number, "d", to),
+            reply_to=reply_address(self.settings, self.secret, ticket.number, role, to),
             **staff.ticket_context(self.settings, ticket, language),
             **context,
         )
@@ -142,12 +144,29 @@ def key(kind: str, row: Deadline, index: int) -> str:
 
 def reminder(mailer: Mailer, row: Deadline, to: str) -> Composed:
     language = staff.language_for(mailer.settings, row.ticket.department)
+    if row.step == "approval":
+        return approval_reminder(mailer, row, to, language)
     return mailer.to_staff(
         row.ticket,
         to,
         "department/reminder",
         step=row.step,
         due=mailer.when(row.due_at, language),
+    )
+
+
+def approval_reminder(mailer: Mailer, row: Deadline, to: str, language: str) -> Composed:
+    """The approver in turn is reminded of the cost, with an approver's reply address."""
+    cost = (row.ticket.pending or {}).get("cost") or {}
+    return mailer.to_staff(
+        row.ticket,
+        to,
+        "staff/approval_reminder",
+        role="m",
+        step=row.step,
+        due=mailer.when(row.due_at, language),
+        amount=f"{cost.get('amount', 0):,.2f}",
+        what_for=cost.get("purpose", ""),
     )
 
 

@@ -144,15 +144,15 @@ def test_extension_needs_the_owners_consent(desk):
     assert "extension_agreed" in kinds and ticket.deadlines["repair"] > before
 
 
-def test_cost_approval_follows_the_amount_tiers(desk):
+def test_cost_approval_follows_the_amount_tiers_in_order(desk):
     number, _, assignment = _leak(desk)
     asked = _reply(desk, assignment, HEAD, "#费用 5000 更换整段立管", "c1")
-    requests = _mails(desk, asked.outbox_ids, "approval_request")
-    assert sorted(to for _, to, _ in requests) == ["dce@desk.example", "dgm@desk.example"]
-    first = next(m for _, to, m in requests if to == "dce@desk.example")
-    _reply(desk, first, "dce@desk.example", "#批准", "c2")
+    [(_, to, first)] = _mails(desk, asked.outbox_ids, "approval_request")
+    assert to == "dce@desk.example"  # the deputy chief engineer reviews first
+    reviewed = _reply(desk, first, "dce@desk.example", "#批准", "c2")
     assert "cost_approved" not in _ticket(desk, number)[1]
-    second = next(m for _, to, m in requests if to == "dgm@desk.example")
+    [(_, to, second)] = _mails(desk, reviewed.outbox_ids, "approval_request")
+    assert to == "dgm@desk.example"  # then the deputy GM approves
     _reply(desk, second, "dgm@desk.example", "#approve", "c3")
     assert "cost_approved" in _ticket(desk, number)[1]
 
