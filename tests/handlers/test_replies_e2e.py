@@ -253,11 +253,13 @@ def test_owner_in_chinese_head_answers_by_mail_and_the_ticket_closes_with_satisf
     [answer_event] = [e for e in shown["events"] if e["kind"] == "answer"]
     assert answer_event["data"]["to"] == OWNER
 
-    # Every mail was sent once, to the right person: the owner three, the head the rest.
+    # Every mail was sent once, to the right person: the owner three, the head the rest (the
+    # last one the owner's rating: the department is told, 信息反馈).
     received = smtp_sink.messages
-    assert len(received) == 7
+    assert len(received) == 8
     by_recipient = sorted(r.rcpt_tos[0] for r in received)
-    assert by_recipient == sorted([OWNER] * 3 + [HEAD] * 4)
+    assert by_recipient == sorted([OWNER] * 3 + [HEAD] * 5)
+    assert received[-1].message["X-Complaintd-Purpose"] == "satisfaction_feedback"
     confirmations = [r for r in received if "回复已记录" in str(r.message["Subject"])]
     assert len(confirmations) == 3 and all(r.rcpt_tos == [HEAD] for r in confirmations)
     assert all(r.mail_from == DESK for r in received)
