@@ -165,7 +165,7 @@ def _cost(item: Item, ticket: Ticket, argument: str, role: str) -> str:
     """A cost goes to the approvers of its tier one after another: the first is asked now."""
     _need_department(role)
     value, purpose = commands.amount(argument)
-    if value is None:
+    if value is None or value <= 0:
         raise Refused("give the amount: #cost 1200 <what for>")
     policy = timers.Policy(item.settings, item.calendar)
     try:

@@ -74,14 +74,23 @@ def chain_for(settings: Settings, amount: float) -> list[Approver]:
 
 
 def pending(ticket: Ticket) -> dict | None:
-    """The cost waiting for approval on the ticket, if any."""
-    return (ticket.pending or {}).get("cost")
+    """The cost waiting for approval on the ticket, if any (one asked before approvals ran in
+    order is read as a chain: those who approved first, then the others in their order)."""
+    cost = (ticket.pending or {}).get("cost")
+    if cost and "chain" not in cost:
+        needed = cost.get("needed", {})
+        done = [title for title in needed if title in cost.get("approved", [])]
+        order = done + [title for title in needed if title not in done]
+        chain = [{"title": title, "address": needed[title]} for title in order]
+        cost = {**cost, "chain": chain, "turn": len(done), "approved": done}
+        ticket.pending = {**ticket.pending, "cost": cost}
+    return cost
 
 
 def waiting_on(ticket: Ticket) -> Approver | None:
     """The approver whose turn it is (the one reminded), if a cost is pending."""
     cost = pending(ticket)
-    if not cost or "chain" not in cost:
+    if not cost or not cost["chain"]:
         return None
     return Approver(**cost["chain"][cost["turn"]])
 
@@ -158,7 +167,7 @@ def decide(
     """The answer of the approver in turn: approve (the next is asked, or the cost is approved)
     or reject with a reason (the chain ends). Anyone else is refused with the reason."""
     cost = pending(ticket)
-    if not cost or "chain" not in cost:
+    if not cost or not cost["chain"]:
         raise Refusal("there is nothing waiting for approval on this ticket")
     turn = waiting_on(ticket)
     _check_turn(cost, turn, sender)

@@ -74,6 +74,14 @@ def department_of(step: str, ticket: Ticket) -> str:
     return "customer_service" if step == "revisit_in_person" else ticket.department
 
 
+def for_step(settings: Settings, ticket: Ticket, step: str) -> list[Rung]:
+    """The ladder a ticket's deadline climbs; an overdue cost approval skips the approver it
+    waits for (the delay is their own)."""
+    rungs = ladder(settings, department_of(step, ticket))
+    awaited = (approver_in_turn(ticket) or "").lower() if step == "approval" else ""
+    return [rung for rung in rungs if rung.address.lower() != awaited]
+
+
 def reminded(settings: Settings, ticket: Ticket, step: str) -> str | None:
     """Who must act on a step: the butler for the butler's, the customer-service head for the
     in-person revisit, the approver in turn for a cost approval, else the assignee or the

@@ -131,7 +131,7 @@ class Scheduler:
     def _act(self, session: Session, row: Deadline, now: datetime) -> None:
         """Carry out the row's due actions in order, then set its next time."""
         ticket = row.ticket
-        rungs = ladder.ladder(self.settings, ladder.department_of(row.step, ticket))
+        rungs = ladder.for_step(self.settings, ticket, row.step)
         while (action := self.policy.next_action(row, ticket, len(rungs))) and action.at <= now:
             if action.kind == "reminder" and self._moot(row, action, now):
                 row.stage += 1

@@ -119,15 +119,14 @@ class Policy:
         return Action(kind, row.due_at, index)
 
 
-def ladder_size(settings: Settings, department: str) -> int:
-    """How many rungs a department's escalation ladder has (see ``daemon.sla.ladder``)."""
-    return len(ladder.ladder(settings, department))
+def ladder_size(settings: Settings, ticket: Ticket, step: str) -> int:
+    """How many rungs the ladder of a ticket's deadline has (see ``daemon.sla.ladder``)."""
+    return len(ladder.for_step(settings, ticket, step))
 
 
 def reschedule(row: Deadline, ticket: Ticket, policy: Policy) -> None:
     """Set the row's ``next_at`` from its next action (None: nothing left to do)."""
-    department = ladder.department_of(row.step, ticket)
-    action = policy.next_action(row, ticket, ladder_size(policy.settings, department))
+    action = policy.next_action(row, ticket, ladder_size(policy.settings, ticket, row.step))
     row.next_at = action.at if action else None
 
 

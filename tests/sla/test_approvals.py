@@ -168,21 +168,22 @@ def test_the_approver_in_turn_is_reminded_then_escalated_once(desk):
     desk.reply(reminder, DCE, "#批准", "d2")
     row = desk.deadlines(number)["approval"]
     assert (row.round, row.met_at, row.due_at) == (1, None, local(2026, 12, 4, 18, 0))
-    desk.advance(local(2026, 12, 7, 18, 30))
+    desk.advance(local(2026, 12, 8, 18, 30))
     reminded = _approval_mails(desk, "reminder")
     assert reminded[2:] == [(DEPUTY_GM, "Fri 04 09:00"), (DEPUTY_GM, "Fri 04 13:38")]
     assert _approval_mails(desk, "escalation") == [
         (HEAD, "Wed 02 18:00"),
         (HEAD, "Fri 04 18:00"),  # the new round climbs from the bottom again
         (CS_HEAD, "Mon 07 18:00"),  # one working day later; the weekend does not count
+        (GM, "Tue 08 18:00"),  # the deputy GM's rung is skipped: the delay is their own
     ]
     second = [m for m in desk.mails("approval_request") if m.to == DEPUTY_GM][0]
-    desk.set(local(2026, 12, 8, 9, 0))
+    desk.set(local(2026, 12, 9, 9, 0))
     desk.reply(second, DEPUTY_GM, "#批准", "d3")
     row = desk.deadlines(number)["approval"]
-    assert row.met_at == local(2026, 12, 8, 9, 0) and row.next_at is None
+    assert row.met_at == local(2026, 12, 9, 9, 0) and row.next_at is None
     count = len(desk.mails())
-    desk.advance(local(2026, 12, 9, 18, 30))
+    desk.advance(local(2026, 12, 11, 18, 30))
     assert [m for m in desk.mails()[count:] if "费用" in m.message["Subject"]] == []
 
 
@@ -232,4 +233,34 @@ def test_a_title_nobody_holds_is_refused_with_the_key_to_set(desk):
     text = _confirmation(desk, asked)
     assert "REFUSED - no approver configured for deputy_chief_engineer" in text
     assert "replies.approvers.deputy_chief_engineer" in text
+    assert desk.mails("approval_request") == [] and "approval" not in desk.deadlines(number)
+
+
+def test_a_cost_asked_before_approvals_ran_in_order_goes_on_in_order(desk):
+    """A ticket whose cost was sent to both approvers at once (older versions) keeps working:
+    the one who already approved counts, the other is now the approver in turn."""
+    number, assignment = _leak(desk)
+    old = {
+        "amount": 5000.0,
+        "purpose": "更换整段立管",
+        "by": HEAD,
+        "needed": {"deputy_chief_engineer": DCE, "deputy_gm": DEPUTY_GM},
+        "approved": ["deputy_gm"],
+    }
+    with desk.db.transaction() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        ticket.pending = {"cost": old}
+    refused = desk.reply(assignment, HEAD, "#已解决 已更换", "o1")
+    assert "waiting for approval by deputy_chief_engineer (2 of 2)" in _confirmation(desk, refused)
+    approver = _as_approver(desk, number, DCE, assignment)
+    done = desk.reply(approver, DCE, "#approve", "o2")
+    [told] = desk.mails("cost_decision", done.outbox_ids)
+    assert told.to == HEAD and "cost_approved" in _events(desk, number)
+
+
+def test_a_cost_needs_an_amount_above_zero(desk):
+    number, assignment = _leak(desk)
+    for key, body in (("z1", "#费用 0 检查"), ("z2", "#费用 更换")):
+        asked = desk.reply(assignment, HEAD, body, key)
+        assert "REFUSED - give the amount" in _confirmation(desk, asked)
     assert desk.mails("approval_request") == [] and "approval" not in desk.deadlines(number)
