@@ -98,9 +98,9 @@ def danger_score(hits: list[rules.Hit]) -> float:
 
     Each term counts once. A harmless use cancels the danger term inside it once per
     occurrence ("smoke alarm" cancels one "smoke"; a second "smoke" still counts); a harmless
-    term with no danger term inside it lowers the total. Signs of one hazard add up (dizzy,
-    headache, the boiler room); the strongest family counts whole and the others half: weak
-    words of unrelated hazards are not one danger.
+    term with no danger term inside it lowers its own family's total. Signs of one hazard add
+    up (dizzy, headache, the boiler room); the strongest family counts whole and the others
+    half: weak words of unrelated hazards are not one danger.
     """
     counts: dict[tuple[str, str], int] = {}
     weights: dict[tuple[str, str], float] = {}
@@ -114,24 +114,24 @@ def danger_score(hits: list[rules.Hit]) -> float:
         key = (hit.label, hit.term)
         counts[key] = counts.get(key, 0) + 1
         weights[key] = hit.weight
-    dampened = 0.0
-    seen: set[str] = set()
+    totals: dict[str, float] = {}
+    seen: set[tuple[str, str]] = set()
     for hit in harmless:
         inside = [key for key in counts if _bare(key[1]) and _bare(key[1]) in _bare(hit.term)]
         for key in inside:
             counts[key] -= 1
-        if not inside and hit.term not in seen:
-            dampened += hit.weight
-        seen.add(hit.term)
-    totals: dict[str, float] = {}
+        if not inside and (hit.label, hit.term) not in seen:  # lowers its own family only
+            totals[hit.label] = totals.get(hit.label, 0.0) + hit.weight
+        seen.add((hit.label, hit.term))
     for key, count in counts.items():
         if count > 0:
             totals[key[0]] = totals.get(key[0], 0.0) + weights[key]
     families = sorted(
-        (score for label, score in totals.items() if label.startswith("hazard.")), reverse=True
+        (score for label, score in totals.items() if label.startswith("hazard.") and score > 0),
+        reverse=True,
     )
     hazard = families[0] + sum(families[1:]) / 2 if families else 0.0
-    return totals.get("severity.major", 0.0) + hazard + dampened
+    return max(totals.get("severity.major", 0.0), 0.0) + hazard
 
 
 def _bare(term: str) -> str:

@@ -19,7 +19,7 @@ _ES_BUILDING = re.compile(
 )
 _ES_UNIT = re.compile(r"\b(?:portal|escalera|esc\.)\s+(?:n[ºo°.]\s*)?([0-9]+[a-z]?|[a-z])\b", re.I)
 _ES_ROOM = re.compile(
-    r"\b(bajo\s+[a-z]|[0-9]{1,2}\s*[ºª°o]\s*-?\s*(?:[a-z](?![a-z])|izq(?:uierda|\.)?|dcha\.?|derecha|centro|ctro\.?))",
+    r"\b(bajo\s+[a-z](?![a-z])|[0-9]{1,2}\s*[ºª°o]\s*-?\s*(?:[a-z](?![a-z])|izq(?:uierda|\.)?|dcha\.?|derecha|centro|ctro\.?))",
     re.I,
 )
 _EN_BUILDING = re.compile(
