@@ -264,3 +264,25 @@ def test_a_cost_needs_an_amount_above_zero(desk):
         asked = desk.reply(assignment, HEAD, body, key)
         assert "REFUSED - give the amount" in _confirmation(desk, asked)
     assert desk.mails("approval_request") == [] and "approval" not in desk.deadlines(number)
+
+
+def test_above_20000_audit_checks_after_the_general_manager(desk):
+    number, assignment = _leak(desk)
+    asked = desk.reply(assignment, HEAD, "#coste 25000 cambiar la columna", "t1")
+    [first] = desk.mails("approval_request", asked.outbox_ids)
+    approved = desk.reply(first, GM, "#aprobar", "t2")
+    [second] = desk.mails("approval_request", approved.outbox_ids)
+    assert second.to == AUDIT and "已批准：总经理" in second.text
+    rejected = desk.reply(second, AUDIT, "#rechazar falta el presupuesto", "t3")
+    [told] = desk.mails("cost_decision", rejected.outbox_ids)
+    assert told.to == HEAD and "falta el presupuesto" in told.text and "审计核算部" in told.text
+
+
+def test_the_customer_service_head_holds_cs_manager_unless_configured(desk):
+    desk.settings.replies.approvers.pop("cs_manager")
+    number, assignment = _leak(desk)
+    asked = desk.reply(assignment, HEAD, "#费用 1000 更换角阀", "u1")
+    [request] = desk.mails("approval_request", asked.outbox_ids)
+    assert request.to == CS_HEAD  # exactly 1,000 is still the first tier
+    desk.reply(request, CS_HEAD, "#批准", "u2")
+    assert "cost_approved" in _events(desk, number)
