@@ -30,6 +30,12 @@ _LEGAL = {"small", "claims", "county", "high", "supreme", "crown", "magistrates"
 _EN_PLACE = re.compile(
     rf"\b(?:[0-9]+[A-Za-z]?,?\s+)?((?:[A-Z][a-z'’]+\s+){{1,3}})(?:{_SUFFIXES_EN})\b\.?"
 )
+_EN_SUFFIX = re.compile(rf"[a-z'’]\s+(?:{_SUFFIXES_EN})\b")
+"""What every English place name has: a quick test before the slower search."""
+_ES_WORD = re.compile(
+    r"(?i:c/|calle|avda|avenida|paseo|p[º°]|plaza|pza|ronda|camino|carretera|traves[ií]a"
+    r"|urbanizaci[óo]n|urb\.|residencial|conjunto|edificio|torre|parque|jardines|colonia|barrio)"
+)
 _ES_PLACE = re.compile(
     r"(?<!\w)(?i:c/|calle|avda\.?|avenida|paseo|p[º°]|plaza|pza\.?|ronda|camino|carretera"
     r"|traves[ií]a|urbanizaci[óo]n|urb\.|residencial|conjunto|edificio|torre|torres|parque"
@@ -98,8 +104,10 @@ class Register:
         and estates by their form, places (Block 3, 5ºB), titled people and the sender."""
         if self._known is not None:
             text = self._known.sub(MASK, text)
-        text = _EN_PLACE.sub(_en_place, text)
-        text = _ES_PLACE.sub(MASK, text)
+        if _EN_SUFFIX.search(text):
+            text = _EN_PLACE.sub(_en_place, text)
+        if _ES_WORD.search(text):
+            text = _ES_PLACE.sub(MASK, text)
         if _CJK.search(text):
             text = _ZH_PLACE.sub(_zh_place, text)
         text = _TITLE.sub(MASK, text)

@@ -23,6 +23,8 @@ _LATIN = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _MAX_CHARS = 3000
 """A long mail is read up to here: what it is about is said early."""
+_WORD_CACHE = 50_000
+"""Words whose known features a model remembers (mail repeats its words) before it starts over."""
 
 
 def features(text: str) -> list[str]:
@@ -31,16 +33,28 @@ def features(text: str) -> list[str]:
     text = normalize(text[:_MAX_CHARS])
     found: list[str] = []
     for word in _LATIN.findall(text):
-        found.append(word)
-        padded = f" {word} "
-        size = len(padded)
-        for n in (3, 4, 5):
-            found.extend(padded[i : i + n] for i in range(size - n + 1))
+        found.extend(word_features(word))
     for run in _HAN.findall(text):
-        size = len(run)
-        found.extend(run)
-        found.extend(run[i : i + 2] for i in range(size - 1))
-        found.extend(run[i : i + 3] for i in range(size - 2))
+        found.extend(run_features(run))
+    return found
+
+
+def word_features(word: str) -> list[str]:
+    """A word and its 3-5 character pieces, with a space at either end."""
+    found = [word]
+    padded = f" {word} "
+    size = len(padded)
+    for n in (3, 4, 5):
+        found.extend(padded[i : i + n] for i in range(size - n + 1))
+    return found
+
+
+def run_features(run: str) -> list[str]:
+    """A run of Chinese characters: each character, pair and triple."""
+    size = len(run)
+    found = list(run)
+    found.extend(run[i : i + 2] for i in range(size - 1))
+    found.extend(run[i : i + 3] for i in range(size - 2))
     return found
 
 
@@ -74,16 +88,15 @@ class ShippedModel:
                 if f"{name}_classes" in data
             }
             self.name = str(data["name"]) if "name" in data else path.name
+        self._known: dict[str, list[int]] = {}
 
     def probabilities(self, text: str) -> dict[str, dict[str, float]]:
         """Per field, each class's probability (softmax of the linear scores)."""
         import numpy as np
 
         counts: dict[int, int] = {}
-        for feature in features(text):
-            column = self.vocabulary.get(feature)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
+        for column in self._columns(text):
+            counts[column] = counts.get(column, 0) + 1
         result = {}
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
@@ -97,6 +110,25 @@ class ShippedModel:
             scores /= scores.sum()
             result[name] = dict(zip(field_model.classes, map(float, scores), strict=True))
         return result
+
+    def _columns(self, text: str) -> list[int]:
+        """The vocabulary columns of ``features(text)``, each word's looked up once."""
+        text = normalize(text[:_MAX_CHARS])
+        vocabulary = self.vocabulary
+        known = self._known
+        if len(known) > _WORD_CACHE:
+            known.clear()
+        found: list[int] = []
+        for word in _LATIN.findall(text):
+            columns = known.get(word)
+            if columns is None:
+                columns = known[word] = [
+                    vocabulary[f] for f in word_features(word) if f in vocabulary
+                ]
+            found.extend(columns)
+        for run in _HAN.findall(text):
+            found.extend(vocabulary[f] for f in run_features(run) if f in vocabulary)
+        return found
 
 
 def load(path: Path | None = None) -> ShippedModel | None:
