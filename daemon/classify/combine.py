@@ -17,7 +17,7 @@ RULES_WEIGHT = 0.6
 """How much the rules' share counts against the model's probability (both 0..1)."""
 RULES_DAMPING = 3.0
 """Added to the rules' total: one weak hit is a small share, several strong ones a big one."""
-POSSIBLE_BY_MODEL = 0.4
+POSSIBLE_BY_MODEL = 0.35
 """The model's probability of major from which a message goes to a person."""
 CONFIRMED_BY_MODEL = 0.3
 """Below this probability of major, a rules major that is not certain becomes possible."""
