@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from daemon import states
 from daemon.classify import corrections
 from daemon.clock import utcnow
@@ -13,7 +15,7 @@ from daemon.i18n import format_when
 from daemon.mail import commands, echo, staff
 from daemon.sla import approvals, timers
 from daemon.store import history
-from daemon.store.models import Ticket
+from daemon.store.models import Outbox, Ticket
 from handlers.alert import report_major
 from handlers.assign import ASSIGNMENT, send_staff_mail
 from handlers.context import Done, Item
@@ -225,9 +227,7 @@ def _release(item: Item, ticket: Ticket, approve: bool) -> str:
 
 
 def _decide(item: Item, ticket: Ticket, approve: bool, reason: str) -> str:
-    reviewer = item.settings.departments.get("customer_service")
-    is_reviewer = reviewer is not None and (reviewer.head or "").lower() == item.sender.lower()
-    if (ticket.pending or {}).get("review") and is_reviewer:
+    if _about_held_answer(item, ticket):
         return _release(item, ticket, approve)
     policy = timers.Policy(item.settings, item.calendar)
     try:
@@ -243,6 +243,27 @@ def _decide(item: Item, ticket: Ticket, approve: bool, reason: str) -> str:
     if approve:
         return "cost approved by everyone needed; the department has been told"
     return "cost rejected; the department has been told why"
+
+
+def _about_held_answer(item: Item, ticket: Ticket) -> bool:
+    """Whether an #approve / #reject decides the answer held for review rather than a cost:
+    it does when the customer-service head sends it, unless a cost waits for them too and they
+    replied to a mail about that cost."""
+    reviewer = item.settings.departments.get("customer_service")
+    sender = item.sender.lower()
+    if not (ticket.pending or {}).get("review") or not reviewer:
+        return False
+    if (reviewer.head or "").lower() != sender:
+        return False
+    turn = approvals.waiting_on(ticket)
+    if turn is None or turn.address.lower() != sender or not item.in_reply_to:
+        return True
+    purposes = item.session.scalars(
+        select(Outbox.purpose).where(
+            Outbox.ticket_id == ticket.id, Outbox.message_id.in_(item.in_reply_to)
+        )
+    )
+    return not {"approval_request", "reminder"} & set(purposes)
 
 
 def _tell_requester(

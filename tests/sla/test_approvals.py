@@ -286,3 +286,26 @@ def test_the_customer_service_head_holds_cs_manager_unless_configured(desk):
     assert request.to == CS_HEAD  # exactly 1,000 is still the first tier
     desk.reply(request, CS_HEAD, "#批准", "u2")
     assert "cost_approved" in _events(desk, number)
+
+
+def test_the_customer_service_head_decides_what_the_mail_they_answer_is_about(make_settings):
+    """With answers held for review, the customer-service head may have a held answer and a
+    cost in turn at once: the mail they reply to says which one #approve decides."""
+    sections = desk_sections()
+    sections["replies"]["review_department_answers"] = True
+    desk = make_desk(make_settings(**sections), local(2026, 12, 1, 10, 0))
+    try:
+        number, assignment = _leak(desk)
+        held = desk.reply(assignment, HEAD, "明天上午九点派师傅上门查看。", "v1")
+        [review] = desk.mails("review_request", held.outbox_ids)
+        asked = desk.reply(assignment, HEAD, "#费用 500 更换角阀", "v2")
+        [request] = desk.mails("approval_request", asked.outbox_ids)
+        assert review.to == request.to == CS_HEAD
+        desk.reply(request, CS_HEAD, "#批准", "v3")
+        assert "cost_approved" in _events(desk, number) and desk.mails("answer") == []
+        assert "review" in desk.ticket(number).pending
+        desk.reply(review, CS_HEAD, "#批准", "v4")
+        assert [m.to for m in desk.mails("answer")] == [OWNER]
+    finally:
+        set_clock(None)
+        desk.db.dispose()
