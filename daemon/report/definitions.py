@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     or_,
@@ -175,11 +176,20 @@ def on_time_rate(w: Window) -> Select:
     hit when met at or before the due time. The deadline's department is counted; its due time
     already includes pauses and agreed extensions; a deadline frozen by a pause is left out."""
     met = and_(D.c.met_at.is_not(None), D.c.met_at <= D.c.due_at)
-    query = select(*_rows(D.c.department, _flag(met), D.c.due_at, D.c.step))
-    return query.select_from(D.join(T, T.c.id == D.c.ticket_id)).where(
+    # The ticket is looked up per row (its number, and its pause only for rows not met), so
+    # the counts read the period's deadline rows alone.
+    number = select(T.c.number).where(T.c.id == D.c.ticket_id).scalar_subquery()
+    frozen = exists().where(T.c.id == D.c.ticket_id, T.c.paused_at <= D.c.due_at)
+    return select(
+        number.label("number"),
+        D.c.department.label("department"),
+        cast(_flag(met), Integer).label("hit"),
+        D.c.due_at.label("at"),
+        cast(D.c.step, T.c.category.type).label("detail"),
+    ).where(
         D.c.due_at >= w.start,
         D.c.due_at < w.as_of,
-        or_(D.c.met_at.is_not(None), _unpaused(D.c.due_at)),
+        or_(D.c.met_at.is_not(None), ~frozen),
     )
 
 
