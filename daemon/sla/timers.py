@@ -189,6 +189,10 @@ def resume(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> f
     """Start the clock again: every deadline moves on by the business time of the pause; returns
     that time in seconds."""
     paused = deadlines.resume(ticket, policy.calendar, now)
+    if paused > 0:  # rows kept apart from ``Ticket.deadlines`` (a cost approval) move as well
+        for row in rows(session, ticket):
+            if row.met_at is None and row.step not in (ticket.deadlines or {}):
+                row.due_at = policy.calendar.add_business_hours(row.due_at, paused / 3600)
     sync(session, ticket, policy, now)
     return paused
 

@@ -309,3 +309,19 @@ def test_the_customer_service_head_decides_what_the_mail_they_answer_is_about(ma
     finally:
         set_clock(None)
         desk.db.dispose()
+
+
+def test_an_approval_waits_while_the_desk_waits_for_the_owner(desk):
+    number, assignment = _leak(desk)
+    desk.reply(assignment, HEAD, "#费用 5000 更换整段立管", "p1")
+    assert desk.deadlines(number)["approval"].due_at == local(2026, 12, 2, 18, 0)
+    asked = desk.reply(assignment, HEAD, "#询问 漏水是从哪个位置开始的？", "p2")
+    [question] = desk.mails("question", asked.outbox_ids)
+    desk.advance(local(2026, 12, 3, 10, 0))
+    assert _approval_mails(desk, "reminder") == _approval_mails(desk, "escalation") == []
+    desk.reply(question, OWNER, "从卫生间吊顶的角落开始。", "p3")
+    # Paused Tue 10:00 to Thu 10:00, 18 business hours: Wednesday's close becomes Friday's.
+    assert desk.deadlines(number)["approval"].due_at == local(2026, 12, 4, 18, 0)
+    desk.advance(local(2026, 12, 4, 18, 30))
+    assert [to for to, _ in _approval_mails(desk, "reminder")] == [DCE, DCE]
+    assert _approval_mails(desk, "escalation") == [(HEAD, "Fri 04 18:00")]
