@@ -188,13 +188,23 @@ def pause(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> No
 def resume(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> float:
     """Start the clock again: every deadline moves on by the business time of the pause; returns
     that time in seconds."""
+    since = ticket.paused_at
     paused = deadlines.resume(ticket, policy.calendar, now)
-    if paused > 0:  # rows kept apart from ``Ticket.deadlines`` (a cost approval) move as well
-        for row in rows(session, ticket):
-            if row.met_at is None and row.step not in (ticket.deadlines or {}):
-                row.due_at = policy.calendar.add_business_hours(row.due_at, paused / 3600)
+    if since is not None:
+        _move_rows_of_their_own(session, ticket, policy, since, now)
     sync(session, ticket, policy, now)
     return paused
+
+
+def _move_rows_of_their_own(
+    session: Session, ticket: Ticket, policy: Policy, since: datetime, now: datetime
+) -> None:
+    """Open rows kept apart from ``Ticket.deadlines`` (a cost approval) move on by the business
+    time they waited (from the pause, or from their start within it)."""
+    for row in rows(session, ticket):
+        if row.met_at is None and row.step not in (ticket.deadlines or {}):
+            waited = policy.calendar.business_seconds_between(max(since, row.created_at), now)
+            row.due_at = policy.calendar.add_business_hours(row.due_at, waited / 3600)
 
 
 def reopen(

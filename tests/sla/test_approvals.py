@@ -325,3 +325,16 @@ def test_an_approval_waits_while_the_desk_waits_for_the_owner(desk):
     desk.advance(local(2026, 12, 4, 18, 30))
     assert [to for to, _ in _approval_mails(desk, "reminder")] == [DCE, DCE]
     assert _approval_mails(desk, "escalation") == [(HEAD, "Fri 04 18:00")]
+
+
+def test_a_cost_asked_during_the_pause_moves_on_by_its_own_wait(desk):
+    number, assignment = _leak(desk)
+    asked = desk.reply(assignment, HEAD, "#询问 漏水是从哪个位置开始的？", "q1")
+    [question] = desk.mails("question", asked.outbox_ids)
+    desk.set(local(2026, 12, 2, 10, 0))
+    desk.reply(assignment, HEAD, "#费用 5000 更换整段立管", "q2")
+    assert desk.deadlines(number)["approval"].due_at == local(2026, 12, 3, 18, 0)
+    desk.set(local(2026, 12, 3, 10, 0))
+    desk.reply(question, OWNER, "从卫生间吊顶的角落开始。", "q3")
+    # It waited Wed 10:00 to Thu 10:00 (9 business hours), not the whole pause from Tuesday.
+    assert desk.deadlines(number)["approval"].due_at == local(2026, 12, 4, 18, 0)
