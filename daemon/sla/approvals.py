@@ -84,7 +84,7 @@ def pending(ticket: Ticket) -> dict | None:
         chain = [{"title": title, "address": needed[title]} for title in order]
         cost = {**cost, "chain": chain, "turn": len(done), "approved": done}
         ticket.pending = {**ticket.pending, "cost": cost}
-    return cost
+    return cost if cost and cost["chain"] else None
 
 
 def waiting_on(ticket: Ticket) -> Approver | None:
