@@ -25,6 +25,8 @@ EMPTY_REPLY = (
     "your reply was empty (nothing written above the quoted mail): nothing was sent to the owner"
 )
 """What the head is told when a reply holds no command and no words of their own."""
+TO_OWNER = ("resolved", "extend", "ask")
+"""Commands whose argument is sent to the owner."""
 
 
 class Refused(Exception):
@@ -49,14 +51,19 @@ def handle(item: Item, ticket: Ticket, role: str) -> None:
     if service and service.head and (item.sender or "").lower() == service.head.lower():
         timers.meet(item.session, ticket, ("revisit_in_person",), utcnow())
     report = []
+    ours = echo.sent_about(item.session, ticket.id, item.settings.desk.address, item.sender or "")
     for command in found:
+        # A command's words for the owner (#resolved, #extend, #ask) name none of our mails.
+        argument = command.argument
+        if command.name in TO_OWNER:
+            argument = ours.strip(argument, lines=False)
         try:
-            done = COMMANDS[command.name](item, ticket, command.argument, role)
+            done = COMMANDS[command.name](item, ticket, argument, role)
             report.append(f"#{command.name}: {done}")
         except Refused as why:
             report.append(f"#{command.name}: REFUSED - {why}")
     if not found:
-        answer = echo.sent_about(item.session, ticket.id, item.settings.desk.address).strip(answer)
+        answer = ours.strip(answer)
         report.append(_answer(item, ticket, answer) if answer else EMPTY_REPLY)
     send_staff_mail(
         item,

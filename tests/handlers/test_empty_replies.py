@@ -127,3 +127,26 @@ def test_a_pasted_mail_with_nothing_else_is_empty(desk):
 
     assert [to for _, to, _ in _mails(desk, result.outbox_ids)] == [HEAD]
     assert "answer" not in _ticket(desk, number)[1]
+
+
+def test_words_a_command_passes_to_the_owner_name_none_of_our_mails(desk):
+    number, _, assignment = _leak(desk)
+    reply_to = str(assignment["Reply-To"])
+
+    pasted = _send(desk, assignment, f"#已解决 {reply_to}", "resolved-address")
+    said = _send(desk, assignment, "#已解决 已更换楼上的水管", "resolved")
+
+    assert not _mails(desk, pasted.outbox_ids, "resolution")
+    assert "REFUSED" in _plain(_mails(desk, pasted.outbox_ids, "confirmation")[0][2])
+    [(_, to, resolution)] = _mails(desk, said.outbox_ids, "resolution")
+    assert to == OWNER and "已更换楼上的水管" in _plain(resolution)
+
+
+def test_the_same_answer_twice_still_reaches_the_owner(desk):
+    """Only mails the head got count as ours: the owner's copy of an answer is the head's."""
+    _, _, assignment = _leak(desk)
+    first = _send(desk, assignment, "明天上午九点派师傅上门查看。", "answer-1")
+    again = _send(desk, assignment, "明天上午九点派师傅上门查看。", "answer-2")
+    for result in (first, again):
+        [(_, to, answer)] = _mails(desk, result.outbox_ids, "answer")
+        assert to == OWNER and "明天上午九点派师傅上门查看" in _plain(answer)
