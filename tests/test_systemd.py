@@ -33,4 +33,4 @@ def test_unit_verifies_and_is_hardened(unit, tmp_path):
         timeout=60,
     )
     exposure = float(re.search(r"exposure level for .*?: ([\d.]+)", security.stdout).group(1))
-    assert exposure <= 2.0, security.stdout
+    assert exposure <= 1.2, security.stdout  # README: every unit rates 1.2 "OK"
