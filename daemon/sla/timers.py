@@ -192,6 +192,13 @@ def resume(session: Session, ticket: Ticket, policy: Policy, now: datetime) -> f
     paused = deadlines.resume(ticket, policy.calendar, now)
     if since is not None:
         _move_rows_of_their_own(session, ticket, policy, since, now)
+    if paused > 0:
+        for row in rows(session, ticket):
+            if row.met_at is None and row.escalated_at is not None:
+                # The next rung counts from the last one, less the time spent waiting.
+                row.escalated_at = policy.calendar.add_business_hours(
+                    row.escalated_at, paused / 3600
+                )
     sync(session, ticket, policy, now)
     return paused
 

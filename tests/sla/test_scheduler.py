@@ -355,3 +355,22 @@ def test_the_butler_is_reminded_of_the_butlers_deadline_and_may_answer(make_sett
     finally:
         set_clock(None)
         made.db.dispose()
+
+
+def test_a_pause_after_an_escalation_does_not_count_towards_the_next_rung(desk):
+    result = desk.complain(*LEAK)
+    assignment = desk.mails("assignment", result.outbox_ids)[0]
+    desk.advance(local(2026, 12, 2, 18, 0))
+    assert [m.to for m in desk.mails("escalation")] == [HEAD]  # the survey, level 1
+    desk.set(local(2026, 12, 3, 10, 0))
+    asked = desk.reply(assignment, HEAD, "#询问 请问家里什么时间有人？", "p1")
+    question = desk.mails("question", asked.outbox_ids)[0]
+    desk.advance(local(2026, 12, 7, 10, 0))
+    desk.reply(question, OWNER, "周一下午都在家。", "p2")  # 18 business hours later
+    desk.advance(local(2026, 12, 7, 17, 59))
+    assert [m.to for m in desk.mails("escalation")] == [HEAD]  # not at once on the answer
+    desk.advance(local(2026, 12, 7, 18, 1))
+    # Level 1 went out Wednesday 18:00; 18 business hours of waiting make that Friday 18:00,
+    # and the next rung one working day later.
+    survey = [m for m in desk.mails("escalation") if "现场查勘" in m.message["Subject"]]
+    assert [(m.to, m.at) for m in survey][-1] == (CS_HEAD, local(2026, 12, 7, 18, 0))
