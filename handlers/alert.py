@@ -45,7 +45,7 @@ def ask_about_possible_major(item: Item) -> None:
     history.record(item.session, item.ticket, "possible_major", data={"reasons": reasons})
     head = _customer_service_head(item)
     if head:
-        _send(item, head, "staff/possible_major", "possible_major", reasons=reasons)
+        _send(item, head, "staff/possible_major", "decision_request", reasons=reasons)
 
 
 def run(item: Item) -> None:
