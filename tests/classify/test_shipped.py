@@ -51,3 +51,23 @@ def test_admins_extend_a_hazard_family(tmp_path):
     extended = plain.model_copy(update={"extra_rules": extra})
     decision = Classifier(extended).classify(*text)
     assert decision.severity == "major" and "hazard.gas:gas station^6" in decision.reasons
+
+
+def test_the_model_adds_a_possible_major_unless_the_owner_said_there_is_none():
+    model = {"severity": {"general": 0.1, "important": 0.0, "major": 0.9}}
+    unseen = Decision("complaint", "repair", "general", scores={"danger": {"major": 0.0}})
+    assert combine(unseen, model).possible_major and unseen.severity == "general"
+    denied = Decision(
+        "complaint", "repair", "general", scores={"danger": {"major": 0.0, "negated": 1}}
+    )
+    assert not combine(denied, model).possible_major
+
+
+def test_weak_evidence_in_the_rules_is_a_possible_major(tmp_path):
+    settings = ClassifierSettings(model_file=tmp_path / "none.pkl", shipped_model=False)
+    weak = Classifier(settings).classify(
+        "Unwell", "Since yesterday I feel dizzy and have a headache."
+    )
+    assert weak.severity != "major" and weak.possible_major
+    strong = Classifier(settings).classify("Boiler", "The CO alarm went off and we feel dizzy.")
+    assert strong.severity == "major" and not strong.possible_major
