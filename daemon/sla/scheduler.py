@@ -22,6 +22,7 @@ from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.mail.templates import Templates
 from daemon.mail.tokens import load_secret
+from daemon.report.mail import queue_due_reports
 from daemon.sla import ladder, notices
 from daemon.sla.calendar import BusinessCalendar
 from daemon.sla.timers import Action, Policy, reschedule
@@ -86,6 +87,8 @@ class Scheduler:
                 queued.extend(notices.link_outbox(session))
             if len(due) < BATCH:
                 break
+        with self.db.transaction() as session:
+            queued.extend(queue_due_reports(session, self.settings, now))
         return queued
 
     def preview(self, now: datetime, until: datetime) -> list[Planned]:
