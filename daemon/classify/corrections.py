@@ -161,6 +161,8 @@ def command(settings: Settings, db: Any, args: Any) -> int:
             print(f"complaintd: no ticket {args.number}", file=sys.stderr)
             return 1
         outcome = reclassify(session, ticket, actor, "cli", settings=settings, **given)
+        if outcome.changed.get("severity", ("", ""))[1] == "major":
+            page_major(session, settings, ticket, f"decided by {actor}")
         number = ticket.number
     if args.json:
         print(
@@ -169,6 +171,30 @@ def command(settings: Settings, db: Any, args: Any) -> int:
     else:
         print(f"{number}: {outcome.summary()}")
     return 0
+
+
+def page_major(session: Session, settings: Settings, ticket: Ticket, reasons: str) -> None:
+    """A person decided the ticket is major: the general manager (or, without one, the
+    customer-service head) is told at once, as when the decision comes by mail."""
+    from daemon.mail import outbox
+    from daemon.mail.templates import Templates
+    from daemon.mail.tokens import load_secret
+    from daemon.sla.notices import Mailer
+
+    service = settings.departments.get("customer_service")
+    to = settings.routing.general_manager or (service.head if service else None)
+    if not to:
+        return
+    mailer = Mailer(settings, Templates(settings.desk.templates_dir), load_secret(settings))
+    mail = mailer.to_staff(ticket, to, "staff/major", role="m", reasons=reasons)
+    row = outbox.add(session, mail, purpose="major_alert", ticket=ticket)
+    history.record(
+        session,
+        ticket,
+        "major_alert",
+        channel="email",
+        data={"to": mail.recipient, "message_id": row.message_id},
+    )
 
 
 def _user() -> str:

@@ -131,3 +131,25 @@ def reply(desk, to_mail, sender, body, key):
         headers={"In-Reply-To": to_mail["Message-ID"]},
     ).replace(b"To: complaints@desk.example", f"To: {to_mail['Reply-To']}".encode())
     return desk.receive("test", key, raw)
+
+
+def test_a_major_decided_on_the_command_line_also_pages_the_gm(desk):
+    from argparse import Namespace
+
+    from daemon.classify import corrections
+
+    raw = complaint(
+        "The lift door closed on my arm this morning and left a bruise.",
+        subject="Lift door",
+        sender="owner@owner.example",
+    )
+    number = desk.receive("test", "weak-cli", raw).ticket
+    args = Namespace(
+        number=number, category=None, kind=None, severity="major", actor=CS_HEAD, json=False
+    )
+    assert corrections.command(desk.settings, desk.db, args) == 0
+    found, kinds = ticket(desk, number)
+    assert found.severity == "major" and "reclassified" in kinds and "major_alert" in kinds
+    with desk.db.transaction() as session:
+        rows = session.scalars(select(Outbox).where(Outbox.purpose == "major_alert")).all()
+        assert [row.recipient for row in rows] == [GM]
