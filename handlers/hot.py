@@ -1,5 +1,6 @@
-"""Hot topics (热点): several tickets of one category about one building within a short window
-are linked, marked hot, and customer service is told once when the topic forms."""
+"""Hot topics (热点): several tickets of one category about one building (of one estate, where
+the register names it) within a short window are linked, marked hot, and customer service is
+told once when the topic forms."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ name = "hot"
 
 _TICKETS = Ticket.__table__
 _STORED_PEERS = (
-    select(_TICKETS.c.id, _TICKETS.c.number, _TICKETS.c.hot_topic)
+    select(_TICKETS.c.id, _TICKETS.c.number, _TICKETS.c.hot_topic, _TICKETS.c.location)
     .where(
         _TICKETS.c.category == bindparam("of_category"),
         _TICKETS.c.building == bindparam("in_building"),
@@ -26,13 +27,18 @@ _STORED_PEERS = (
     )
     .order_by(_TICKETS.c.id)
 )
-"""Three light columns, as Core: most tickets only need to know how many peers there are."""
+"""Four light columns, as Core: most tickets only need to know how many peers there are."""
 
 
 class _Peer(Protocol):
     id: int | None
     number: str
     hot_topic: str | None
+    location: dict[str, str] | None
+
+
+def _estate(location: dict[str, str] | None) -> str | None:
+    return (location or {}).get("estate")
 
 
 def run(item: Item) -> None:
@@ -73,6 +79,8 @@ def _stored_peers(item: Item) -> list[_Peer]:
     since = ticket.created_at - timedelta(hours=item.settings.routing.hot_window_hours)
     params = {"of_category": ticket.category, "in_building": ticket.building, "since": since}
     rows = session.connection().execute(_STORED_PEERS, params).all()
+    estate = _estate(ticket.location)  # "Block 5" of one estate is not "Block 5" of another
+    rows = [row for row in rows if _estate(row.location) == estate]
     return [row if row.hot_topic else _held(session, row) or row for row in rows]
 
 
@@ -90,6 +98,7 @@ def _unflushed_peers(item: Item) -> list[Ticket]:
             if isinstance(new, Ticket)
             and new is not ticket
             and (new.category, new.building) == (ticket.category, ticket.building)
+            and _estate(new.location) == _estate(ticket.location)
         ),
         key=lambda new: new.number,
     )

@@ -153,3 +153,29 @@ def test_a_major_decided_on_the_command_line_also_pages_the_gm(desk):
     with desk.db.transaction() as session:
         rows = session.scalars(select(Outbox).where(Outbox.purpose == "major_alert")).all()
         assert [row.recipient for row in rows] == [GM]
+
+
+def test_a_hot_topic_is_about_one_building_of_one_estate(desk):
+    from daemon.config import EstateSettings
+
+    desk.settings.estates = [
+        EstateSettings(name="Greenfield Court", buildings=["Block 5"]),
+        EstateSettings(name="Riverside Park", buildings=["Block 5"]),
+    ]
+    results = []
+    for n, estate in enumerate(["Greenfield Court", "Riverside Park", "Greenfield Court"]):
+        raw = complaint(
+            f"{estate}, Block 5, flat {n}01: the corridor lights on our floor are out.",
+            subject="Corridor lights",
+            sender=f"owner{n}@owner.example",
+        )
+        results.append(desk.receive("test", f"estate{n}", raw))
+    assert all(not r.details["hot_topic"] for r in results)  # two estates, not three reports
+    raw = complaint(
+        "Greenfield Court, Block 5, flat 901: the corridor lights are out again.",
+        subject="Corridor lights",
+        sender="owner9@owner.example",
+    )
+    fourth = desk.receive("test", "estate9", raw)
+    assert fourth.details["hot_topic"] == results[0].ticket
+    assert ticket(desk, results[1].ticket)[0].hot_topic is None
