@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from daemon.mail.compose import Composed, FilePart, compose, desk_domain
 from daemon.mail.templates import Templates
 from daemon.report import periods
 from daemon.report.periods import Period
+from daemon.store.db import snapshot
 from daemon.store.models import SentKey
 
 if TYPE_CHECKING:
@@ -76,37 +77,56 @@ def language_for(settings: Settings, recipient: ReportRecipient, scope: str | No
 
 def queue_due_reports(session: Session, settings: Settings, now: datetime) -> list[int]:
     """Queue every report that is due and not yet queued for its recipient; the outbox ids.
-    Costs one look-up of keys when nothing is due; the figures are counted once per scope."""
+
+    Costs a look-up of keys when nothing is due. The reports are made on a snapshot of their
+    own (once per scope and language), so ``session`` takes the write lock only to queue them."""
     recipients = settings.reports.recipients
-    queued: list[int] = []
+    mails: list[tuple[str, Composed]] = []
     for period in due_periods(settings, now) if recipients else []:
         keys = {key(period, r.address): r for r in recipients}
-        sent = set(session.scalars(select(SentKey.key).where(SentKey.key.in_(list(keys)))))
-        if sent.issuperset(keys):
-            continue
-        # Loaded when a report is made, not with the service: numpy and matplotlib are heavy.
-        from daemon.report import charts, figures
-        from daemon.report.strings import Words
+        with snapshot(_engine(session)) as reading:
+            sent = set(reading.scalars(select(SentKey.key).where(SentKey.key.in_(list(keys)))))
+            missing = {k: r for k, r in keys.items() if k not in sent}
+            if missing:
+                mails += _make(reading, settings, period, now, missing)
+    queued = [_send_once(session, mail_key, mail, now) for mail_key, mail in mails]
+    return [row_id for row_id in queued if row_id is not None]
 
-        built: dict[str | None, dict[str, Any]] = {}
-        drawn: dict[tuple[str | None, str], dict[str, bytes]] = {}
-        templates = Templates(settings.desk.templates_dir)
-        for mail_key, recipient in keys.items():
-            if mail_key in sent:
-                continue
-            scope = report_scope(settings, recipient)
-            if scope not in built:
-                built[scope] = figures.build(session, settings, period, now, scope)
-            words = Words(settings, language_for(settings, recipient, scope))
-            if (scope, words.language) not in drawn:
-                drawn[scope, words.language] = charts.render(built[scope], words)
-            mail = compose_report(
-                settings, templates, built[scope], words, drawn[scope, words.language], recipient
-            )
-            row_id = _send_once(session, mail_key, mail, now)
-            if row_id is not None:
-                queued.append(row_id)
-    return queued
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def _make(
+    reading: Session,
+    settings: Settings,
+    period: Period,
+    now: datetime,
+    recipients: dict[str, ReportRecipient],
+) -> list[tuple[str, Composed]]:
+    """The mails for these recipients (by key): figures counted once per scope, charts drawn
+    once per scope and language."""
+    # Loaded when a report is made, not with the service: numpy and matplotlib are heavy.
+    from daemon.report import charts, figures
+    from daemon.report.strings import Words
+
+    built: dict[str | None, dict[str, Any]] = {}
+    drawn: dict[tuple[str | None, str], dict[str, bytes]] = {}
+    templates = Templates(settings.desk.templates_dir)
+    mails = []
+    for mail_key, recipient in recipients.items():
+        scope = report_scope(settings, recipient)
+        if scope not in built:
+            built[scope] = figures.build(reading, settings, period, now, scope)
+        words = Words(settings, language_for(settings, recipient, scope))
+        if (scope, words.language) not in drawn:
+            drawn[scope, words.language] = charts.render(built[scope], words)
+        mail = compose_report(
+            settings, templates, built[scope], words, drawn[scope, words.language], recipient
+        )
+        mails.append((mail_key, mail))
+    return mails
 
 
 def compose_report(

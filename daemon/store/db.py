@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +175,20 @@ def reserve_ids(session: Session, rows: list[Any]) -> bool:
     return True
 
 
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Session]:
+    """A read-only session on one consistent view of the data (reports): on SQLite a deferred
+    transaction, which never waits for or holds up writers; on PostgreSQL REPEATABLE READ.
+    Rolled back at the end."""
+    options: dict[str, Any] = {SNAPSHOT_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    connection = engine.connect().execution_options(**options)
+    with connection, Session(bind=connection) as session:
+        yield session
+        session.rollback()
+
+
 class Database:
     """The engine plus a session factory; one session and one transaction per unit of work."""
 
@@ -210,18 +224,9 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Session]:
-        """A read-only session on one consistent view of the data (reports): on SQLite a
-        deferred transaction, which never waits for or holds up writers; on PostgreSQL
-        REPEATABLE READ. Rolled back at the end."""
-        options: dict[str, Any] = {SNAPSHOT_OPTION: True}
-        if self.engine.dialect.name == "postgresql":
-            options["isolation_level"] = "REPEATABLE READ"
-        connection = self.engine.connect().execution_options(**options)
-        with connection, Session(bind=connection) as session:
-            yield session
-            session.rollback()
+    def snapshot(self) -> AbstractContextManager[Session]:
+        """See ``snapshot``."""
+        return snapshot(self.engine)
 
     def dispose(self) -> None:
         self.stop_checkpoints()
