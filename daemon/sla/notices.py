@@ -106,8 +106,9 @@ def send_once(
         insert(SentKey)
         .values(key=key, purpose=purpose, ticket_id=ticket.id, at=now)
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(SentKey.key)
     )
-    if claimed.rowcount == 0:
+    if claimed.first() is None:  # rowcount says -1 here on PostgreSQL, whatever happened
         return None
     row = outbox.add(session, mail, purpose=purpose, ticket=ticket)
     session.info.setdefault(_UNLINKED, []).append((key, row))
