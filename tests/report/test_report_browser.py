@@ -20,20 +20,10 @@ from daemon.config import Settings
 from daemon.report import charts, figures, periods
 from daemon.report.strings import Words
 from daemon.store.db import Database
+from tests.browser import launch
 from tests.report import quarter
 from tests.report.test_cli import _complaintd, _config, _db
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -53,7 +43,7 @@ def test_chromium_shows_the_charts_and_the_chinese_text(tmp_path):
     folder = Path(os.environ.get("COMPLAINTD_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 1700})
             page.goto(page_file.as_uri())

@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from daemon.config import Settings
+from tests.browser import launch
 from tests.e2e import (
     Process,
     running,
@@ -33,17 +34,6 @@ from tests.e2e import (
 )
 from tests.servers import LOOPBACK, ReceivedMessage, SmtpSink, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -116,9 +106,8 @@ def web(tmp_path: Path, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Web
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         try:
             yield chromium
         finally:
