@@ -7,7 +7,7 @@ import os
 import jinja2
 import pytest
 
-from daemon.mail.templates import Templates
+from daemon.mail.templates import Templates, bundled_dir
 
 
 def test_language_falls_back_to_english_and_missing_parts_are_known(tmp_path):
@@ -46,3 +46,22 @@ def test_bundled_templates_render_in_each_language():
         assert "C20261123-0001" in templates.render(language, "owner/ack", "subject", **context)
         assert templates.has(language, "owner/ack", "html")
         assert not templates.has(language, "owner/answer", "html")
+
+
+def test_every_bundled_mail_exists_in_chinese_spanish_and_english():
+    """A mail missing in one language would reach its reader in English. (The report page is one
+    template whose words come from daemon/report/strings.py.)"""
+    root = bundled_dir()
+    names = {
+        path.relative_to(root / language).as_posix()
+        for language in ("zh", "es", "en")
+        for audience in ("owner", "department", "staff")
+        for path in (root / language / audience).glob("*.j2")
+    }
+    missing = [
+        f"{language}/{name}"
+        for language in ("zh", "es", "en")
+        for name in sorted(names)
+        if not (root / language / name).exists()
+    ]
+    assert not missing
