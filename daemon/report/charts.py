@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from daemon.report.strings import Words
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 COLOURS = ("#1f6f8b", "#e07a1f", "#3a9d5d", "#b5367a")
+_DRAWING = threading.Lock()
+"""matplotlib's settings are one global: two threads drawing at once would undo each other's
+CJK font (seen as boxes when two scheduler instances ran in one process)."""
 
 
 class FontMissing(RuntimeError):
@@ -55,8 +59,11 @@ def render(report: dict[str, Any], words: Words) -> dict[str, bytes]:
     import matplotlib
 
     _path, family = cjk_font()
-    with matplotlib.rc_context(
-        {"font.family": [family], "axes.unicode_minus": False, "font.size": 9}
+    with (
+        _DRAWING,
+        matplotlib.rc_context(
+            {"font.family": [family], "axes.unicode_minus": False, "font.size": 9}
+        ),
     ):
         return {
             "daily": _daily(report, words),
