@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from functools import cache
 from pathlib import Path
 
@@ -45,11 +46,20 @@ COMMAND_POLL_SECONDS = 1.0
 
 class MailWorker(SimpleWorker):
     """A non-forking rq worker (mail jobs are short, and a fork per job costs ~21 ms here) that
-    stops within seconds of SIGTERM.
+    stops within seconds of SIGTERM, whenever it comes.
 
     rq listens for its commands (shutdown, stop-job) on a thread that waits 60 s for each message,
     and redis-py 8 waits for that thread without a time-out when the worker stops: a stop took up
-    to a minute, past systemd's TimeoutStopSec. The same listener, waking every second."""
+    to a minute, past systemd's TimeoutStopSec. The listener here wakes every second and is
+    stopped with a bounded wait. rq installs its signal handlers only after start-up; a SIGTERM
+    during start-up is noted here and honoured by rq's loop before its first wait."""
+
+    def bootstrap(self, *args: object, **kwargs: object) -> None:
+        signal.signal(signal.SIGTERM, self._stop_after_start)  # until rq installs its own
+        super().bootstrap(*args, **kwargs)
+
+    def _stop_after_start(self, signum: int, frame: object) -> None:
+        self._stop_requested = True
 
     def subscribe(self) -> None:
         self.pubsub = self.connection.pubsub()
@@ -59,6 +69,12 @@ class MailWorker(SimpleWorker):
             daemon=True,
             exception_handler=self._pubsub_exception_handler,
         )
+
+    def unsubscribe(self) -> None:
+        if self.pubsub_thread:
+            self.pubsub_thread.stop(timeout=2 * COMMAND_POLL_SECONDS)
+            self.pubsub.close()
+            self.pubsub_thread = None
 
 
 def run_worker(settings: config.Settings, burst: bool = False) -> None:

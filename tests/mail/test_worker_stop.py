@@ -40,7 +40,8 @@ def test_an_idle_worker_stops_within_seconds_of_sigterm_twenty_times_in_a_row(
             try:
                 worker.proc.wait(LIMIT_SECONDS)
             except subprocess.TimeoutExpired:
-                pytest.fail(f"try {attempt + 1}: still running {LIMIT_SECONDS} s after SIGTERM")
+                output = worker.output()
+                pytest.fail(f"try {attempt + 1}: running {LIMIT_SECONDS} s after SIGTERM\n{output}")
             stops.append(time.monotonic() - begun)
             assert worker.proc.returncode == 0, worker.output()
         finally:
