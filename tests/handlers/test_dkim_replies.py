@@ -52,9 +52,18 @@ def _outcome(desk, number, result):
     return ticket.status, "command_refused" in kinds, refused
 
 
-def test_our_servers_dkim_pass_authenticates_the_head(desk):
+@pytest.mark.parametrize(
+    "header",
+    [
+        GOOD,
+        # DMARC passes on SPF alignment although no DKIM signature verified.
+        f"{OUR_MX}; dkim=none; spf=pass smtp.mailfrom=desk.example;"
+        " dmarc=pass header.from=desk.example",
+    ],
+)
+def test_our_servers_dkim_or_dmarc_pass_authenticates_the_head(desk, header):
     number, _, assignment = _leak(desk)
-    result = _accept(desk, assignment, "good", GOOD)
+    result = _accept(desk, assignment, "good", header)
     assert result.outcome == "department_reply"
     assert _outcome(desk, number, result) == ("investigating", False, [])
 
@@ -75,6 +84,9 @@ def test_our_servers_dkim_pass_authenticates_the_head(desk):
         (f"evil.example ({OUR_MX}); dkim=pass header.d=desk.example",),
         # Our server vouches for another domain than the sender's.
         (f"{OUR_MX}; dkim=pass header.d=evil.example",),
+        (f"{OUR_MX}; dkim=none; dmarc=pass header.from=evil.example",),
+        # SPF alone ties the envelope, not the From, to the domain.
+        (f"{OUR_MX}; spf=pass smtp.mailfrom=desk.example; dmarc=fail header.from=desk.example",),
         # No results at all.
         (),
     ],
