@@ -1,0 +1,64 @@
+"""How the command line finds and judges its configuration, as an admin runs it: the file named by
+``$COMPLAINTD_CONFIG``, a mistake that stops ``run`` with status 2, and ``--now`` refused by the
+long-running commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.mails import complaint
+
+
+def complaintd(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``complaintd ARGS`` in ``cwd`` with no COMPLAINTD_* variables but those in ``env``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINTD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "daemon.cli", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def desk_config(path: Path, name: str) -> Path:
+    """A config whose desk name and database are its own, so a run shows which file it read."""
+    path.write_text(
+        f'[desk]\nname = "{name}"\n[database]\nurl = "sqlite:///{path.with_suffix(".db")}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_complaintd_config_names_the_file_and_config_wins_over_it(tmp_path):
+    first = desk_config(tmp_path / "first.toml", "First Desk")
+    second = desk_config(tmp_path / "second.toml", "Second Desk")
+    by_env = {"COMPLAINTD_CONFIG": str(first)}
+
+    shown = complaintd(tmp_path, "check-config", env=by_env)
+    assert shown.returncode == 0, shown.stderr
+    assert "desk: First Desk" in shown.stdout
+
+    shown = complaintd(tmp_path, "--config", str(second), "check-config", env=by_env)
+    assert shown.returncode == 0, shown.stderr
+    assert "desk: Second Desk" in shown.stdout and "First Desk" not in shown.stdout
+
+    mail = tmp_path / "leak.eml"
+    mail.write_bytes(complaint("The ceiling of my bathroom leaks since Monday, please help."))
+    made = complaintd(tmp_path, "ingest", str(mail), "--json", env=by_env)
+    assert made.returncode == 0, made.stderr
+    number = json.loads(made.stdout)["ticket"]
+    assert first.with_suffix(".db").exists()
+    assert not (tmp_path / "var" / "complaintd.db").exists()  # not the embedded default
+    listed = complaintd(tmp_path, "tickets", "list", "--json", env=by_env)
+    assert [t["number"] for t in json.loads(listed.stdout)] == [number]
+    other = complaintd(tmp_path, "--config", str(second), "tickets", "list", "--json")
+    assert json.loads(other.stdout) == []
