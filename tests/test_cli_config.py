@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.mails import complaint
 
 
@@ -62,3 +64,24 @@ def test_complaintd_config_names_the_file_and_config_wins_over_it(tmp_path):
     assert [t["number"] for t in json.loads(listed.stdout)] == [number]
     other = complaintd(tmp_path, "--config", str(second), "tickets", "list", "--json")
     assert json.loads(other.stdout) == []
+
+
+BAD_PORT = "imap.port: Input should be less than 65536"
+"""The README's own example of the message a mistake gets."""
+
+
+@pytest.mark.parametrize("where", ["file", "environment"])
+def test_a_configuration_mistake_stops_run_with_status_2_naming_the_key(tmp_path, where):
+    imap = '[imap]\nhost = "imap.example.com"\nuser = "desk"\npassword = "x"\n'
+    config = tmp_path / "complaintd.toml"
+    env = {}
+    if where == "file":
+        config.write_text(imap + "port = 99999\n", encoding="utf-8")
+    else:
+        config.write_text(imap, encoding="utf-8")
+        env["COMPLAINTD_IMAP__PORT"] = "99999"
+    done = complaintd(tmp_path, "--config", str(config), "run", env=env, timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert f"complaintd: configuration error: {config}: {BAD_PORT}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "var").exists()  # nothing was started or created
