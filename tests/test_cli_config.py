@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.mails import complaint
+from tests.servers import free_port
 
 
 def complaintd(
@@ -85,3 +86,23 @@ def test_a_configuration_mistake_stops_run_with_status_2_naming_the_key(tmp_path
     assert f"complaintd: configuration error: {config}: {BAD_PORT}" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "var").exists()  # nothing was started or created
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--now", "2026-12-02T18:00:00+08:00", "web", "--port", "{port}"], {}),
+        (["--now", "2026-12-02T18:00:00+08:00", "worker"], {}),
+        (["worker", "--burst"], {"COMPLAINTD_NOW": "2026-12-02T18:00:00+08:00"}),
+        (["web", "--port", "{port}"], {"COMPLAINTD_NOW": "2026-12-02T18:00:00+08:00"}),
+    ],
+    ids=["web", "worker", "worker-env", "web-env"],
+)
+def test_now_is_refused_by_web_and_worker(tmp_path, args, env):
+    config = tmp_path / "complaintd.toml"
+    config.write_text('[queue]\nredis_url = "redis://127.0.0.1:1/0"\n', encoding="utf-8")
+    argv = [arg.format(port=free_port()) for arg in args]
+    done = complaintd(tmp_path, "--config", str(config), *argv, env=env, timeout=30)
+    assert done.returncode == 2, done.stderr
+    command = "web" if "web" in argv else "worker"
+    assert f"--now is for one-off commands; the long-running {command} refuses it" in done.stderr
