@@ -25,7 +25,8 @@ _SUFFIXES_EN = (
 )
 _LEGAL = {"small", "claims", "county", "high", "supreme", "crown", "magistrates", "district",
           "family", "appeal", "appeals", "federal", "civil", "criminal", "tax", "the", "a", "my",
-          "our", "your", "to", "in", "court", "i", "we", "please"}  # fmt: skip
+          "our", "your", "to", "in", "court", "i", "we", "please", "dear", "hi",
+          "hello"}  # fmt: skip
 """Words before "Court" that make it a court of law, or are no part of a name."""
 _EN_PLACE = re.compile(
     rf"\b(?:[0-9]+[A-Za-z]?,?\s+)?((?:[A-Z][a-z'’]+\s+){{1,3}})(?:{_SUFFIXES_EN})\b\.?"
@@ -48,8 +49,13 @@ _ZH_PLACE = re.compile(
     r"(?P<kind>路|街|大道|巷|小区|花园|家园|公寓|大厦|山庄|华府|华庭|苑)"
     r"(?:[0-9０-９一二三四五六七八九十]+号)?"
 )
-_ZH_NOT_STREET = set("线电道马水网铁公出思走一回半小上下近去来带引迷开岔山通管短断")
-"""A character before 路 that makes a word, not a street: 线路, 电路, 马路, 短路."""
+_ZH_NOT_STREET = set("线电道马水网铁公出思走一回半小上下近去来带引迷开岔山通管短断段主")
+"""A character before 路 that makes a word, not a street: 线路, 电路, 马路, 短路, 主路."""
+_ZH_COMMON = re.compile(
+    "请问|隔壁|对面|附近|周边|整个|中心|入户|空中|屋顶|楼顶|露台|儿童|社区|公共|小区|门口|后面"
+    "|前面|旁边|里面|外面|楼下|楼上|咱们|这条|那条|一条|本"
+)
+"""Words that make 中心花园, 入户花园, 请问小区, 隔壁小区 a thing or a phrase, not a name."""
 _TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|Dña)\.?\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñü'’-]+)"
 )
@@ -140,7 +146,8 @@ def _en_place(match: re.Match[str]) -> str:
 
 
 def _zh_place(match: re.Match[str]) -> str:
-    if match.group("kind") == "路" and match.group("name")[-1] in _ZH_NOT_STREET:
+    name = match.group("name")
+    if match.group("kind") == "路" and name[-1] in _ZH_NOT_STREET or _ZH_COMMON.search(name):
         return match.group()
     return MASK
 

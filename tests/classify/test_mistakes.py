@@ -90,6 +90,25 @@ def test_the_senders_name_and_titled_people_are_masked(rules_only):
 
 
 @pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("请问小区的中心花园什么时候开放？", "中心花园"),
+        ("入户花园可以封起来改成房间吗？", "入户花园"),
+        ("隔壁小区的车停到我们车位上了", "隔壁小区"),
+        ("小区主路有一段路灯不亮", "主路"),
+        ("Dear Estate Team, the bins were not collected.", "Estate"),
+    ],
+)
+def test_things_and_phrases_that_end_like_a_place_name_are_not_masked(text, kept):
+    assert kept in Register().mask(text, "")
+
+
+def test_estate_names_by_their_form_are_masked():
+    assert Register().mask("我住在滨江花园5栋，金色家园那边也一样", "").count("_") >= 2
+    assert "滨江" not in Register().mask("我住在滨江花园5栋", "")
+
+
+@pytest.mark.parametrize(
     ("stem", "word", "fits"),
     [
         ("pet", "pets", True),
