@@ -30,8 +30,14 @@ _DATE_WIDTH = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{2}", "%d": r"\d{2}", "
 
 
 def scope_for(number_format: str, local_time: datetime) -> str:
-    """The counter a number is drawn from: one per day when the format shows the date."""
-    return local_time.strftime("%Y%m%d") if "{date" in number_format else "all"
+    """The counter a number is drawn from: one per date the format shows (``%Y%m%d``: one a
+    day; ``%Y``: one a year), so that two numbers never repeat; "all" without a date."""
+    shown = [
+        format(local_time, spec)
+        for _literal, field, spec, _conv in string.Formatter().parse(number_format)
+        if field == "date"
+    ]
+    return "|".join(shown) if shown else "all"
 
 
 def next_value(session: Session, scope: str) -> int:
