@@ -30,17 +30,29 @@ _YES = ("yes", "agree", "ok", "同意", "好的", "可以", "是", "sí", "si", 
 _NO = ("no", "disagree", "不同意", "不行", "不可以", "否", "no acepto", "rechazo")
 
 
+_NEGATION = re.compile(r"\b(?:not|never|no|nada|nunca)\b|n't|[不没未]")
+"""A "not" just before a word of praise in its clause (not satisfied, no estoy satisfecho,
+不太满意) makes it an unsatisfied answer."""
+_CLAUSE_END = re.compile(r"[,，.。;；:：!！?？]")
+
+
 def satisfaction(text: str) -> int | None:
-    """A digit 1-5 alone, or the words owners use; the longest matching phrase wins."""
+    """A digit 1-5 alone, or the words owners use; the longest matching phrase wins, and praise
+    under a negation counts as unsatisfied."""
     first = text.strip().splitlines()[0].strip().lower() if text.strip() else ""
     if re.fullmatch(r"[1-5１-５]\s*[.!。！]?(\s*分)?", first):
         return int(first[0].translate(str.maketrans("１２３４５", "12345")))
     best = None
     for score, words in _SCORE_WORDS.items():
         for word in words:
-            if word in first and (best is None or len(word) > len(best[1])):
-                best = (score, word)
-    return best[0] if best else None
+            at = first.find(word)
+            if at >= 0 and (best is None or len(word) > len(best[1])):
+                best = (score, word, at)
+    if best is None:
+        return None
+    score, _, at = best
+    clause = _CLAUSE_END.split(first[:at])[-1][-16:]
+    return UNSATISFIED if score > UNSATISFIED and _NEGATION.search(clause) else score
 
 
 def consent(text: str) -> bool | None:
