@@ -374,3 +374,17 @@ def test_a_pause_after_an_escalation_does_not_count_towards_the_next_rung(desk):
     # and the next rung one working day later.
     survey = [m for m in desk.mails("escalation") if "现场查勘" in m.message["Subject"]]
     assert [(m.to, m.at) for m in survey][-1] == (CS_HEAD, local(2026, 12, 7, 18, 0))
+
+
+@pytest.mark.parametrize(("minutes", "sent"), [(9, True), (11, False)])
+def test_staff_mail_due_at_closing_time_may_go_for_ten_minutes_after(desk, minutes, sent):
+    """The survey is due (and escalates) at 18:00, the end of the working day: a pass within 10
+    minutes of it still sends the escalation; a later one leaves it for the next opening."""
+    desk.complain(*LEAK)
+    desk.set(local(2026, 12, 2, 18, minutes))
+    desk.scheduler.run_pass(desk.now)
+    escalations = [m.at.astimezone(SHANGHAI) for m in desk.mails("escalation")]
+    assert escalations == ([local(2026, 12, 2, 18, minutes)] if sent else [])
+    desk.advance(local(2026, 12, 3, 9, 5))
+    escalations = [m.at.astimezone(SHANGHAI) for m in desk.mails("escalation")]
+    assert escalations[-1] == (local(2026, 12, 2, 18, minutes) if sent else local(2026, 12, 3, 9))
