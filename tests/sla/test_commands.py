@@ -53,6 +53,32 @@ def test_schedule_lists_what_will_go_out_without_sending_it(config, tmp_path):
     assert json.loads(again.stdout) == planned  # nothing was recorded as sent
 
 
+def test_schedule_looks_24_hours_ahead_unless_told(config, capsys):
+    """At 09:30 on 3 December the next mails are an escalation now (CS head at 18:00), the survey's
+    reminders in 23.5 and 23.75 hours and, 32.5 hours ahead, the next escalations: outside."""
+    from daemon.cli import main
+    from daemon.clock import set_clock
+
+    moment = "2026-12-03T09:30:00+08:00"
+
+    def schedule(*args: str) -> str:
+        try:
+            assert main(["--config", str(config), "--now", moment, "schedule", *args]) == 0
+        finally:
+            set_clock(None)
+        return capsys.readouterr().out
+
+    def planned(*hours: str) -> list[tuple[str, str]]:
+        return [(p["purpose"], p["at"][:16]) for p in json.loads(schedule(*hours, "--json"))]
+
+    default = planned()
+    assert default == planned("--hours", "24")
+    assert default[-2:] == [("reminder", "2026-12-04T01:00"), ("reminder", "2026-12-04T01:15")]
+    assert len(planned("--hours", "23")) == len(default) - 2
+    assert len(planned("--hours", "33")) > len(default)
+    assert f"{len(default)} mail(s) in the next 24 hour(s)" in schedule()
+
+
 def test_run_once_at_a_moment_sends_what_is_due_then(config, tmp_path):
     cli(config, "--now", "2026-12-02T13:46:00+08:00", "run", "--once")
     [reminder] = _sent(tmp_path, "reminder")  # the late pass sends the last useful one
