@@ -5,15 +5,19 @@ recipient's language; a department head sees only their own department."""
 from __future__ import annotations
 
 import csv
+import email
 import io
 import threading
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from daemon.config import ConfigError, Settings, load
+from daemon.mail import outbox
 from daemon.mail.dispatch import Dispatcher
 from daemon.report.mail import due_periods, queue_due_reports
 from daemon.store.db import Database
@@ -181,3 +185,74 @@ def test_a_recipient_who_heads_nothing_must_be_given_a_department(db_url, tmp_pa
     path.write_text('[reports]\nrecipients = ["someone@desk.example"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="someone@desk.example is not the general manager"):
         load(path, environ={})
+
+
+def test_by_default_no_monthly_summary_the_quarterly_on_the_5th_the_yearly_on_10_january():
+    settings = Settings.model_validate(
+        {
+            "desk": {"time_zone": quarter.ZONE},
+            "routing": {"general_manager": GM},
+            "reports": {"recipients": [GM]},
+        }
+    )
+
+    def due(month: int, day: int, hour: int, minute: int = 0) -> set[str]:
+        moment = datetime(2027, month, day, hour, minute, tzinfo=ZoneInfo(quarter.ZONE))
+        return {p.kind for p in due_periods(settings, moment)}
+
+    assert not any("monthly" in due(month, 28, 23) for month in range(1, 13))
+    assert "quarterly" not in due(1, 4, 23, 59)
+    assert "quarterly" not in due(1, 5, 8, 59)
+    assert "quarterly" in due(1, 5, 9) and "quarterly" in due(4, 5, 9)
+    assert "quarterly" not in due(4, 4, 23, 59)
+    assert "yearly" not in due(1, 10, 8, 59)
+    assert "yearly" in due(1, 10, 9)
+
+
+def test_each_recipient_reads_their_language_else_their_departments_else_the_desks(tmp_path):
+    settings = Settings.model_validate(
+        {
+            "database": {"url": f"sqlite:///{tmp_path}/complaintd.db"},
+            "desk": {"time_zone": quarter.ZONE, "default_language": "es"},
+            "routing": {"general_manager": GM},
+            "departments": {
+                "customer_service": {"head": CS_HEAD, "language": "en"},
+                "engineering": {"head": ENG_HEAD, "language": "zh"},
+                "property": {"head": "property.head@desk.example"},
+            },
+            "reports": {
+                "recipients": [
+                    GM,  # no department: the desk's language
+                    CS_HEAD,  # heads customer service, which reads English
+                    ENG_HEAD,
+                    "property.head@desk.example",  # a department without a language
+                    {"address": "auditor@desk.example", "department": "engineering"},
+                    {"address": "owner.rep@desk.example", "department": "sales", "language": "en"},
+                ],
+                "quarterly_day": None,
+                "yearly_date": None,
+            },
+        }
+    )
+    database = Database(settings.database.url)
+    database.migrate()
+    try:
+        with database.transaction() as session:
+            assert len(queue_due_reports(session, settings, MONDAY_0900)) == 6
+        with database.transaction() as session:
+            subjects = {
+                row.recipient: str(
+                    email.message_from_bytes(outbox.message_bytes(row), policy=policy.default)[
+                        "Subject"
+                    ]
+                )
+                for row in session.scalars(select(Outbox))
+            }
+    finally:
+        database.dispose()
+    assert subjects[GM] == "Informe semanal de reclamaciones · 2027-W01"
+    assert subjects[CS_HEAD] == "Weekly complaint report · 2027-W01"
+    assert subjects[ENG_HEAD].startswith("投诉处理周报 · 工程部")
+    assert subjects["property.head@desk.example"].startswith("Informe semanal de reclamaciones")
+    assert subjects["auditor@desk.example"].startswith("投诉处理周报 · 工程部")
+    assert subjects["owner.rep@desk.example"].startswith("Weekly complaint report")
