@@ -170,6 +170,9 @@ def tickets(db: Database, args: argparse.Namespace) -> int:
         print(f"  attachment: {a['filename']} ({a['size']} bytes{kept})")
     for e in data["events"]:
         print(f"  {e['at'][:19]}  {e['kind']:<14} {e['actor']} via {e['channel']}")
+        reasons = e["data"].get("reasons") if isinstance(e["data"], dict) else None
+        if reasons:  # the rules that fired (and the model's share): why it was classified so
+            print(f"{'':23}reasons: {', '.join(map(str, reasons))}")
     return 0
 
 
