@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import base64
 import email
+import io
 import re
+import struct
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -357,6 +360,51 @@ def test_file_type_is_judged_by_content_not_by_name(desk):
     raw = email.message_from_bytes(desk.raw_items()[-1], policy=policy.default)
     kept = {(part.get_filename(), part.get_content_type()) for part in raw.iter_attachments()}
     assert kept == {("scan.txt", "application/pdf"), ("leak.jpeg", "image/jpeg")}
+
+
+def _image(fmt: str) -> bytes:
+    """A small real image in ``fmt``, written by Pillow's own encoder."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 180, 160)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+HEIC = (
+    struct.pack(">I", 28)
+    + b"ftypheic"
+    + b"\0\0\0\0"
+    + b"mif1miafMiHBheic"
+    + struct.pack(">I", 8)
+    + b"meta"
+)
+"""The opening of an iPhone photo: an ISO base media file whose brand is heic."""
+
+
+def test_photos_in_png_gif_webp_and_heic_are_accepted(desk):
+    photos = {
+        "image/png": _image("PNG"),
+        "image/gif": _image("GIF"),
+        "image/webp": _image("WEBP"),
+        "image/heic": HEIC,
+    }
+    files = [
+        ("files", (f"IMG_{i}.bin", data, "application/octet-stream"))
+        for i, data in enumerate(photos.values())
+    ]
+    response = submit(desk.client, files)
+    assert response.status_code == 200, error_of(response.text, "files")
+    number = number_on(response.text)
+    raw = email.message_from_bytes(desk.raw_items()[-1], policy=policy.default)
+    kept = [(part.get_content_type(), part.get_content()) for part in raw.iter_attachments()]
+    assert kept == list(photos.items())
+    with desk.db.transaction() as session:
+        stored = session.scalars(
+            select(Attachment.content_type).join(Ticket).where(Ticket.number == number)
+        )
+        assert sorted(stored) == sorted(photos)
+    bmp = ("files", ("scan.bmp", _image("BMP"), "image/bmp"))
+    refused = submit(desk.client, [bmp], email="bmp@owner.example")
+    assert refused.status_code == 422 and error_of(refused.text, "files")
 
 
 def test_at_most_five_files(desk):
