@@ -11,6 +11,7 @@ import io
 import re
 import struct
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from typing import Any
@@ -20,6 +21,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from daemon.clock import set_clock
 from daemon.mail import outbox
 from daemon.mail.tokens import status_token
 from daemon.pipeline import Pipeline
@@ -340,6 +342,31 @@ def test_rate_limit_per_email_whatever_the_address(desk):
     assert submit(last, email="repeat@owner.EXAMPLE").status_code == 429
     assert submit(last, email="someone.else@owner.example").status_code == 200
     assert desk.count(Ticket) == 6
+
+
+def test_rate_limits_end_with_their_window(desk):
+    start = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    now = [start]
+    set_clock(lambda: now[0])
+    try:
+        for i in range(10):
+            assert submit(desk.client, email=f"owner{i}@owner.example").status_code == 200, i
+        now[0] = start + timedelta(minutes=9, seconds=59)
+        assert submit(desk.client, email="late@owner.example").status_code == 429
+        now[0] = start + timedelta(minutes=10, seconds=1)  # the first ones are 10 minutes old
+        assert submit(desk.client, email="again@owner.example").status_code == 200
+
+        for i in range(5):
+            client = desk.new_client(f"192.0.2.{i + 1}")
+            assert submit(client, email="repeat@owner.example").status_code == 200, i
+        later = desk.new_client("198.51.100.9")
+        now[0] += timedelta(minutes=59)
+        assert submit(later, email="repeat@owner.example").status_code == 429
+        now[0] += timedelta(minutes=1, seconds=1)  # an hour since the fifth
+        assert submit(later, email="repeat@owner.example").status_code == 200
+    finally:
+        set_clock(None)
+    assert desk.count(Ticket) == 17
 
 
 # --- files and sizes ----------------------------------------------------------------------
