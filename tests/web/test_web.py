@@ -21,14 +21,17 @@ from PIL import Image
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from daemon.clock import set_clock
+from daemon.clock import set_clock, utcnow
 from daemon.mail import outbox
 from daemon.mail.tokens import status_token
 from daemon.pipeline import Pipeline
+from daemon.sla.calendar import BusinessCalendar
+from daemon.sla.scheduler import Scheduler
 from daemon.store.db import Database
-from daemon.store.models import Attachment, Outbox, RawItem, Ticket
+from daemon.store.models import Attachment, Event, Outbox, RawItem, Ticket
 from daemon.web.app import build_app
 from daemon.web.strings import STRINGS
+from tests.mails import complaint
 
 WEB_URL = "http://testserver"
 MAX_FILE = 200_000
@@ -592,3 +595,45 @@ def test_status_page_shows_only_the_owners_own_messages(desk):
     page = desk.client.get(f"/status/{number}?t={token}&lang=en").text
     assert "plumber" not in page
     assert "Your message" not in page
+
+
+def test_status_page_shows_no_internal_notes_and_no_staff(make_settings):
+    head, cs_head = "li.wei@desk.example", "zhang.min@desk.example"
+    settings = make_settings(
+        desk={"web_url": WEB_URL},
+        departments={
+            "engineering": {"head": head, "members": ["plumber.chen@desk.example"]},
+            "customer_service": {"head": cs_head},
+        },
+    )
+    desk = Desk(settings)
+    try:
+        number = number_on(submit(desk.client, description=LEAK_EN).text)
+        [assignment] = [m for m in desk.outbox() if m["To"].addresses[0].addr_spec == head]
+
+        def reply(body: str, key: str) -> None:
+            raw = complaint(body, subject=f"Re: {assignment['Subject']}", sender=head)
+            raw = raw.replace(
+                b"To: complaints@desk.example", f"To: {assignment['Reply-To']}".encode()
+            )
+            assert desk.pipeline.receive("test", key, raw).outcome == "department_reply"
+
+        reply("#accept", "accept")
+        reply("#note The owner's own washing machine caused it; plumber Chen agrees.", "note")
+        reply("We will send a plumber on Thursday morning.", "answer")
+        calendar = BusinessCalendar.from_settings(settings.calendar, settings.desk.time_zone)
+        opening = calendar.add_business_time(utcnow() + timedelta(days=14), timedelta(0))
+        Scheduler(settings, desk.db).run_pass(opening + timedelta(hours=1))  # escalations
+        with desk.db.transaction() as session:
+            kinds = set(
+                session.scalars(select(Event.kind).join(Ticket).where(Ticket.number == number))
+            )
+        assert {"note", "escalation"} <= kinds
+        token = status_token(desk.pipeline.secret, number)
+        page = desk.client.get(f"/status/{number}?t={token}&lang=en").text
+        for secret in ("washing machine", "Chen", "plumber.chen", "li.wei", "Li Wei", "zhang.min"):
+            assert secret.lower() not in page.lower(), secret
+        assert STRINGS["en"]["status_title"] in page and "Answer sent to you" in page
+    finally:
+        desk.client.close()
+        desk.db.dispose()
