@@ -2,7 +2,8 @@
 
 ``tests/data/labelled.jsonl`` (hand-labelled), ``data/training/{zh,es,en}.jsonl`` (written for
 training by authors who never saw the rules; a fixed fifth by id is held out, never fitted on)
-and ``tests/data/blind/`` (for measuring only, never for tuning). Not part of a running service:
+and ``tests/data/blind/`` and ``tests/data/blind-2/`` (each by its own author; for measuring
+only, never for tuning). Not part of a running service:
 an installed package has no corpora, and these return empty lists then.
 """
 
@@ -17,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 LABELLED = REPO / "tests" / "data" / "labelled.jsonl"
 TRAINING = REPO / "data" / "training"
 BLIND = REPO / "tests" / "data" / "blind"
+SECOND_BLIND = REPO / "tests" / "data" / "blind-2"
 HELD_OUT_EVERY = 5
 """One training message in five (by a checksum of its id) is held out for validation."""
 
@@ -46,5 +48,6 @@ def _is_held_out(example: Example) -> bool:
     return held_out(example.source.rpartition(":")[2])
 
 
-def blind() -> list[Example]:
-    return _files(BLIND)
+def blind(second: bool = False) -> list[Example]:
+    """The first blind set, or the second (written later, by another author)."""
+    return _files(SECOND_BLIND if second else BLIND)

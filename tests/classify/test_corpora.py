@@ -12,7 +12,11 @@ from daemon.classify import corpus
 from daemon.classify.shipped import load
 from daemon.config import CATEGORIES, KINDS
 
-FILES = sorted(corpus.TRAINING.glob("*.jsonl")) + sorted(corpus.BLIND.glob("*.jsonl"))
+FILES = [
+    path
+    for folder in (corpus.TRAINING, corpus.BLIND, corpus.SECOND_BLIND)
+    for path in sorted(folder.glob("*.jsonl"))
+]
 
 
 def rows(path):
