@@ -1,0 +1,111 @@
+"""``complaintd run`` as systemd and an admin see it: readiness and watchdog on $NOTIFY_SOCKET, the
+parse helper beside it (only with a CPU to spare, and never outliving it), and SIGTERM, which
+finishes the batch in hand and leaves the rest in the mailbox."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import (
+    Process,
+    complaintd_argv,
+    write_config,
+)
+
+
+class Notifications:
+    """A unix datagram socket standing in for systemd's $NOTIFY_SOCKET; keeps what it got."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.seen: list[str] = []
+
+    def wait_for(self, message: str, count: int = 1, timeout: float = 20) -> None:
+        """Wait until ``message`` (e.g. ``READY=1``) has come ``count`` times in all."""
+        deadline = time.monotonic() + timeout
+        while self.seen.count(message) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{message} x{count} not sent within {timeout}s: {self.seen}")
+            self.sock.settimeout(remaining)
+            try:
+                self.seen += self.sock.recv(4096).decode().split("\n")
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def notify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Notifications]:
+    """$NOTIFY_SOCKET for the complaintd processes this test starts."""
+    notifications = Notifications(tmp_path / "notify.sock")
+    monkeypatch.setenv("NOTIFY_SOCKET", str(notifications.path))
+    try:
+        yield notifications
+    finally:
+        notifications.close()
+
+
+def children(pid: int) -> dict[int, str]:
+    """The live child processes of ``pid`` and their command lines, from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found[int(entry.name)] = command
+    return found
+
+
+def ended(pid: int) -> bool:
+    """True when the process is gone (or a zombie nobody has reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def helpers(service: Process) -> list[int]:
+    return [pid for pid, cmd in children(service.pid).items() if "daemon.intake.readahead" in cmd]
+
+
+@contextmanager
+def started(config: Path, prelude: str = "") -> Iterator[Process]:
+    """``complaintd run`` for the block, killed at its end (these tests need no clean stop)."""
+    service = Process(
+        complaintd_argv(config, "run", prelude=prelude), config.parent, config.parent / "run.log"
+    )
+    try:
+        yield service
+    except BaseException:
+        print(f"--- run log ---\n{service.output()}")
+        raise
+    finally:
+        service.kill()
+
+
+def test_ready_then_watchdog_pings(make_settings, tmp_path, notify):
+    """systemd (Type=notify, WatchdogSec=120) hears READY=1 once the service runs, then
+    WATCHDOG=1 again and again while it idles."""
+    config = write_config(tmp_path / "complaintd.toml", make_settings())
+    with started(config) as service:
+        notify.wait_for("READY=1")
+        notify.wait_for("WATCHDOG=1", count=2, timeout=15)
+        assert notify.seen.index("WATCHDOG=1") > notify.seen.index("READY=1")
+        assert notify.seen.count("READY=1") == 1 and service.alive()
