@@ -276,7 +276,11 @@ class ServiceSettings(Section):
     a CPU to spare for it."""
 
     def use_parse_helper(self) -> bool:
-        return self.parse_helper if self.parse_helper is not None else (os.cpu_count() or 1) > 1
+        """The setting, else whether this process may run on more than one CPU (its affinity,
+        which systemd's CPUAffinity= or a container's cpuset narrow, not the machine's count)."""
+        if self.parse_helper is not None:
+            return self.parse_helper
+        return len(os.sched_getaffinity(0)) > 1
 
 
 class MaildirSettings(Section):

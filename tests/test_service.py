@@ -4,6 +4,7 @@ finishes the batch in hand and leaves the rest in the mailbox."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -109,3 +110,21 @@ def test_ready_then_watchdog_pings(make_settings, tmp_path, notify):
         notify.wait_for("WATCHDOG=1", count=2, timeout=15)
         assert notify.seen.index("WATCHDOG=1") > notify.seen.index("READY=1")
         assert notify.seen.count("READY=1") == 1 and service.alive()
+
+
+def _pinned(cpus: set[int]) -> str:
+    return f"import os\nos.sched_setaffinity(0, {sorted(cpus)!r})"
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_the_parse_helper_runs_by_default_only_with_a_cpu_to_spare(
+    make_settings, tmp_path, notify, cpus
+):
+    """``[service] parse_helper`` unset: a service that may use one CPU parses by itself; one
+    that may use two starts ``python -m daemon.intake.readahead`` beside it."""
+    mine = sorted(os.sched_getaffinity(0))
+    assert len(mine) >= cpus, f"this test needs a machine with {cpus} CPUs, it has {mine}"
+    config = write_config(tmp_path / "complaintd.toml", make_settings())
+    with started(config, prelude=_pinned(set(mine[:cpus]))) as service:
+        notify.wait_for("READY=1")  # the helper, if any, is started before this
+        assert len(helpers(service)) == (0 if cpus == 1 else 1), children(service.pid)
