@@ -16,6 +16,7 @@ import pytest
 from tests.e2e import (
     Process,
     complaintd_argv,
+    wait_until,
     write_config,
 )
 
@@ -128,3 +129,17 @@ def test_the_parse_helper_runs_by_default_only_with_a_cpu_to_spare(
     with started(config, prelude=_pinned(set(mine[:cpus]))) as service:
         notify.wait_for("READY=1")  # the helper, if any, is started before this
         assert len(helpers(service)) == (0 if cpus == 1 else 1), children(service.pid)
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
+def test_the_parse_helper_ends_with_the_service(make_settings, tmp_path, notify, stop):
+    settings = make_settings(service={"parse_helper": True})
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    with started(config) as service:
+        notify.wait_for("READY=1")
+        [helper] = wait_until(lambda: helpers(service), 10, "the parse helper", service)
+        if stop == "SIGTERM":
+            assert service.terminate() == 0, service.output()
+        else:
+            service.kill()
+        wait_until(lambda: ended(helper), 10, f"the parse helper to end after {stop}")
