@@ -7,18 +7,23 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from daemon.config import Settings
 from tests.e2e import (
     Process,
+    complaint,
     complaintd_argv,
+    imap_section,
+    tickets,
     wait_until,
     write_config,
 )
+from tests.servers import DovecotServer
 
 
 class Notifications:
@@ -143,3 +148,41 @@ def test_the_parse_helper_ends_with_the_service(make_settings, tmp_path, notify,
         else:
             service.kill()
         wait_until(lambda: ended(helper), 10, f"the parse helper to end after {stop}")
+
+
+TERM_IN_BATCH = """
+import os, signal
+from daemon.pipeline import Pipeline
+
+_record = Pipeline.receive_batch
+
+def _term_then_record(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)  # as systemd would, while this batch is in hand
+    return _record(self, *args, **kwargs)
+
+Pipeline.receive_batch = _term_then_record
+"""
+"""Sends the service SIGTERM as it begins to record a batch (the recording itself is real)."""
+
+
+@pytest.mark.imap
+def test_sigterm_finishes_the_batch_in_hand_and_leaves_the_rest(
+    dovecot: DovecotServer,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(imap=imap_section(dovecot, batch_size=2))
+    config = write_config(tmp_path / "complaintd.toml", settings)
+    for i in range(6):
+        dovecot.append(complaint(f"Owner {i} <owner{i}@owner.example>", "en").as_bytes())
+    service = Process(
+        complaintd_argv(config, "run", prelude=TERM_IN_BATCH), tmp_path, tmp_path / "run.log"
+    )
+    try:
+        assert service.proc.wait(30) == 0, service.output()
+    finally:
+        service.kill()
+    assert "finishing the item in hand, then stopping" in service.output()
+    assert len(tickets(settings)) == 2, service.output()
+    assert dovecot.count("Processed") == 2
+    assert dovecot.count("INBOX") == 4
