@@ -9,20 +9,28 @@ tests/web/test_web_browser.py``.
 from __future__ import annotations
 
 import base64
+import email
 import os
 import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
 
 from daemon.config import Settings
+from daemon.mail import outbox
+from daemon.pipeline import Pipeline
+from daemon.store.db import Database
+from daemon.store.models import Outbox
 from tests.browser import launch
 from tests.e2e import (
     Process,
@@ -79,6 +87,22 @@ def text_of(message: EmailMessage) -> str:
 
 def html_parts(message: EmailMessage) -> list[str]:
     return [p.get_content() for p in message.walk() if p.get_content_type() == "text/html"]
+
+
+def outbox_mails(web: Web) -> list[tuple[str, EmailMessage]]:
+    """(purpose, mail) of every mail queued so far, as its recipient will get it."""
+    db = Database(web.settings.database.url)
+    try:
+        with db.transaction() as session:
+            return [
+                (
+                    row.purpose,
+                    email.message_from_bytes(outbox.message_bytes(row), policy=policy.default),
+                )
+                for row in session.scalars(select(Outbox).order_by(Outbox.id))
+            ]
+    finally:
+        db.dispose()
 
 
 @pytest.fixture
@@ -338,6 +362,69 @@ def test_post_without_csrf_token_is_refused_and_status_tokens_reveal_nothing(web
         assert number not in responses[0].text
         assert "没有可显示的内容" in responses[0].text
         assert web.count("tickets") == 1
+
+
+# --- an owner's HTML mail -------------------------------------------------------------------
+
+HOSTILE_HTML = (
+    "<html><head><style>p {{ color: red }}</style></head><body>"
+    "<p>The heating in my flat has not worked since Monday, please send someone.</p>"
+    '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    '<iframe src="javascript:alert(3)"></iframe><a href="javascript:alert(4)">link</a>'
+    "<p>{words} &lt;script&gt;alert(5)&lt;/script&gt; &lt;b onmouseover=alert(6)&gt;</p>"
+    "</body></html>"
+)
+DESK_ADDRESS = "complaints@desk.example"
+LIVE_MARKUP = re.compile(r"<\s*(script|img|iframe|b\s|a\s+href=.javascript)", re.IGNORECASE)
+
+
+def _html_mail(subject: str, words: str, headers: dict[str, str]) -> bytes:
+    message = EmailMessage()
+    message["From"] = f'"<img src=x onerror=alert(7)>" <{OWNER}>'
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="owner.example")
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(HOSTILE_HTML.format(words=words), subtype="html")
+    return message.as_bytes()
+
+
+def test_an_owners_html_mail_is_text_in_every_mail_and_page(web, browser):
+    db = Database(web.settings.database.url)
+    pipeline = Pipeline(web.settings, db)
+    try:
+        first = _html_mail("<script>alert(8)</script> Heating", "I typed", {"To": DESK_ADDRESS})
+        number = pipeline.receive("test", "first", first).ticket
+        [ack] = [m for purpose, m in outbox_mails(web) if purpose == "ack"]
+        link = re.search(r"(http://\S+/status/\S+)", text_of(ack))[1]
+        follow_up = _html_mail(
+            f"Re: {ack['Subject']}",
+            "Still cold.",
+            {"To": str(ack["Reply-To"]), "In-Reply-To": str(ack["Message-ID"])},
+        )
+        assert pipeline.receive("test", "follow-up", follow_up).ticket == number
+    finally:
+        db.dispose()
+
+    mails = outbox_mails(web)
+    assert {"ack", "assignment", "owner_message"} <= {purpose for purpose, _ in mails}
+    for purpose, message in mails:
+        for html in html_parts(message):
+            assert not LIVE_MARKUP.search(html), (purpose, LIVE_MARKUP.search(html))
+    [assignment] = [m for purpose, m in mails if purpose == "assignment"]
+    assert "I typed <script>alert(5)</script>" in text_of(assignment), "shown as typed"
+
+    context = browser.new_context(locale="en-GB", **DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(link)
+    assert page.inner_text(".number") == number
+    for live in ("script", "img", "iframe", "[onmouseover]", "[onerror]", "a[href^=javascript]"):
+        assert page.locator(live).count() == 0, live
+    assert "<script>alert(8)</script> Heating" in page.inner_text(".muted")
+    assert "Still cold. <script>alert(5)</script>" in page.inner_text("#history")
+    watch.assert_quiet()
+    context.close()
 
 
 # --- screenshots: phone, and the Spanish form -----------------------------------------------
