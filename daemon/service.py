@@ -100,12 +100,18 @@ class Service:
         if self.mail_queue is None or time.monotonic() - self.last_sweep < SWEEP_SECONDS:
             return
         self.last_sweep = time.monotonic()
+        self.requeue_unsent()
+
+    def requeue_unsent(self) -> list[int]:
+        """Hand Redis again the rows due and unsent for SWEEP_SECONDS (it may have lost them; a
+        younger row may still be in a worker's hands); returns their ids."""
         with self.db.transaction() as session:
             ids = outbox.due_ids(
                 session, 1000, older_than=utcnow() - timedelta(seconds=SWEEP_SECONDS)
             )
         if ids:
             self._enqueue(ids)
+        return ids
 
     def run(self, once: bool = False) -> int:
         """Process items until SIGTERM (or, with ``once``, until the source is empty).

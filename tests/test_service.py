@@ -9,6 +9,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,40 @@ def test_sigterm_finishes_the_batch_in_hand_and_leaves_the_rest(
     assert len(tickets(settings)) == 2, service.output()
     assert dovecot.count("Processed") == 2
     assert dovecot.count("INBOX") == 4
+
+
+@pytest.mark.redis
+def test_the_sweep_hands_redis_again_what_it_lost(make_settings, redis_server, tmp_path):
+    """Redis loses the queued mail; the sweep (every 30 s) gives it the rows unsent for 30 s
+    again, not younger ones (a worker may have them in hand) nor sent ones."""
+    from redis import Redis
+    from rq import Queue
+
+    from daemon.clock import set_clock, utcnow
+    from daemon.mail.dispatch import Dispatcher
+    from daemon.service import SWEEP_SECONDS, Service
+    from tests.mails import complaint as raw_complaint
+
+    queue_name = "complaintd-mail-sweep"
+    settings = make_settings(queue={"redis_url": redis_server.url, "queue_name": queue_name})
+    queue = Queue(queue_name, connection=Redis.from_url(redis_server.url))
+    service = Service(settings)
+    service.db.migrate()
+    try:
+        result = service.start_sending().receive(
+            "test", "1", raw_complaint("The lift of block 3 is broken again, please send someone.")
+        )
+        [row_id] = result.outbox_ids
+        assert [job.args for job in queue.get_jobs()] == [([row_id],)]
+        Redis.from_url(redis_server.url).flushall()  # Redis restarted without its data
+
+        assert service.requeue_unsent() == [] and queue.count == 0  # too young to be lost
+        later = utcnow() + timedelta(seconds=SWEEP_SECONDS + 1)
+        set_clock(lambda: later)
+        assert service.requeue_unsent() == [row_id]
+        assert [job.args for job in queue.get_jobs()] == [([row_id],)]
+        Dispatcher(settings, service.db).send([row_id])  # a worker sends it
+        assert service.requeue_unsent() == []
+    finally:
+        set_clock(None)
+        service.db.dispose()
