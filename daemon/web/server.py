@@ -10,6 +10,10 @@ from daemon.config import Settings
 from daemon.service import Service
 from daemon.web.app import build_app
 
+TRUSTED_PROXIES = "127.0.0.1,::1"
+"""Only a proxy on this machine may say who the client is (X-Forwarded-For): the rate limits
+count per client address. Given here, so uvicorn's FORWARDED_ALLOW_IPS cannot widen it."""
+
 
 def _stop(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
@@ -29,6 +33,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
             host=host,
             port=port,
             proxy_headers=True,
+            forwarded_allow_ips=TRUSTED_PROXIES,
             server_header=False,
             log_level=settings.log_level.lower(),
         )
