@@ -105,6 +105,22 @@ def smtp_sink() -> Iterator[SmtpSink]:
         sink.stop()
 
 
+SMTP_LOGIN = ("desk@desk.example", "smtp-Secret-71c3")
+"""The user and password the TLS SMTP sinks require (AUTH over TLS only)."""
+
+
+@pytest.fixture(params=["tls", "starttls"])
+def smtp_tls_sink(request: pytest.FixtureRequest) -> Iterator[SmtpSink]:
+    """An SMTP server with a self-signed certificate (``ca_file``) requiring SMTP_LOGIN: over
+    implicit TLS, or on a plain port that requires STARTTLS (``security`` says which)."""
+    sink = SmtpSink(security=request.param, credentials=SMTP_LOGIN)
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings for the embedded default inside tmp_path, with sections overridden by keyword."""

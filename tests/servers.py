@@ -546,6 +546,10 @@ class ReceivedMessage:
     rcpt_tos: list[str]
     data: bytes
     message: EmailMessage
+    tls: bool = False
+    """Whether the session was encrypted (implicit TLS or after STARTTLS)."""
+    login: str | None = None
+    """The user the client authenticated as, if it did."""
 
 
 class SmtpSink:
@@ -553,12 +557,19 @@ class SmtpSink:
 
     ``fail_next(n, code)`` answers DATA with ``code`` (451 by default) for the next ``n``
     messages; ``reject_recipients(addresses)`` answers RCPT TO with 550 for those addresses.
+    ``security`` "tls" (implicit TLS) or "starttls" (required before MAIL) uses a self-signed
+    certificate whose ``ca_file`` clients must trust; ``credentials`` (user, password) makes
+    AUTH required (over TLS only).
     """
 
     host = LOOPBACK
 
-    def __init__(self) -> None:
+    def __init__(self, security: str = "none", credentials: tuple[str, str] | None = None) -> None:
         self.port = free_port()
+        self.security = security
+        self.credentials = credentials
+        self.dir: Path | None = None
+        self.ca_file: Path | None = None
         self._lock = threading.Lock()
         self._messages: list[ReceivedMessage] = []
         self._rejected: list[tuple[int, str]] = []
@@ -570,12 +581,27 @@ class SmtpSink:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
+        options: dict[str, Any] = {}
+        if self.security != "none":
+            self.dir = make_temp_dir("smtp")
+            cert, key = make_self_signed_cert(self.dir)
+            self.ca_file = cert
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, key)
+            if self.security == "tls":
+                # aiosmtpd offers AUTH only after STARTTLS unless told; this socket is TLS already
+                options.update(ssl_context=context, auth_require_tls=False)
+            else:
+                options.update(tls_context=context, require_starttls=True)
+        if self.credentials is not None:
+            options.update(authenticator=self._authenticate, auth_required=True)
         self._controller = Controller(
             _SinkHandler(self),
             hostname=self.host,
             port=self.port,
             enable_SMTPUTF8=True,
             ready_timeout=START_TIMEOUT,
+            **options,
         )
         self._controller.start()
 
@@ -583,6 +609,20 @@ class SmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        if isinstance(auth_data, LoginPassword) and self.credentials is not None:
+            given = (auth_data.login.decode(), auth_data.password.decode())
+            if given == self.credentials:
+                return AuthResult(success=True, auth_data=given[0])
+        return AuthResult(success=False, handled=False)
 
     @property
     def messages(self) -> list[ReceivedMessage]:
@@ -678,6 +718,8 @@ class _SinkHandler:
                 rcpt_tos=list(envelope.rcpt_tos),
                 data=raw,
                 message=cast(EmailMessage, parsed),
+                tls=server.transport.get_extra_info("ssl_object") is not None,
+                login=session.auth_data if session.authenticated else None,
             )
         )
         return "250 OK queued"
