@@ -172,13 +172,15 @@ def clean_env() -> dict[str, str]:
 class Process:
     """A ``complaintd`` subprocess whose output goes to a log file shown on failure."""
 
-    def __init__(self, argv: list[str], cwd: Path, log: Path) -> None:
+    def __init__(
+        self, argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.log = log
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(
                 argv,
                 cwd=cwd,
-                env=clean_env(),
+                env={**clean_env(), **(env or {})},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -223,12 +225,20 @@ def complaintd_argv(config: Path, *args: str, prelude: str = "") -> list[str]:
 
 
 @contextmanager
-def running(config: Path, *args: str, name: str = "run", prelude: str = "") -> Iterator[Process]:
-    """``complaintd run`` (or ARGS) in the background for the block; SIGTERM at the end."""
+def running(
+    config: Path,
+    *args: str,
+    name: str = "run",
+    prelude: str = "",
+    env: dict[str, str] | None = None,
+) -> Iterator[Process]:
+    """``complaintd run`` (or ARGS) in the background for the block; SIGTERM at the end.
+    ``env`` adds variables (COMPLAINTD_* ones too) to the test's environment."""
     process = Process(
         complaintd_argv(config, *(args or ("run",)), prelude=prelude),
         config.parent,
         config.parent / f"{name}.log",
+        env,
     )
     try:
         yield process

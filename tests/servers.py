@@ -115,7 +115,8 @@ class DovecotServer:
     """
 
     user = "intake"
-    password = "intake"
+    password = "intake-Pw-5d2e"
+    """Unlike any other word in a log, so a test can tell that it was never written there."""
     host = LOOPBACK
 
     def __init__(self, tls: bool = False) -> None:
