@@ -230,6 +230,12 @@ DANGER = [
     ("Parking", "37 leaseholders have signed the attached letter objecting to the charges."),
     ("Parking", "Más de treinta propietarios hemos firmado el escrito contra la subida."),
     ("停车费", "我们楼已经有六十多户签名反对停车费涨价。"),
+    ("Precio", "Si no respetan el precio de la reserva, contaré mi experiencia en Google."),
+    ("Closing", "Closing postponed a fourth time. Our attorney is now involved."),
+    ("Reviews", "If this isn't fixed I will post the whole story on Trustpilot."),
+    ("差评", "再不解决我就去大众点评和小区业主群发帖曝光你们。"),
+    ("Plant room", "In the plant room I felt dizzy and sick within a minute; a sweet smell."),
+    ("甲醛", "入住半个月全家头疼，孩子起疹子，测了甲醛超标三倍。"),
 ]
 
 
