@@ -236,6 +236,9 @@ DANGER = [
     ("差评", "再不解决我就去大众点评和小区业主群发帖曝光你们。"),
     ("Plant room", "In the plant room I felt dizzy and sick within a minute; a sweet smell."),
     ("甲醛", "入住半个月全家头疼，孩子起疹子，测了甲醛超标三倍。"),
+    ("Shower", "Water is getting into the flat below; they put a bucket under their light."),
+    ("Ático", "Entra agua por el techo y se le cayó un trozo de escayola mojada."),
+    ("Cobro", "Si no reversan el cobro radicaré una queja ante la Superintendencia."),
 ]
 
 
