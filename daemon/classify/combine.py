@@ -5,8 +5,9 @@ that fired tips a close call; no rule, the model decides). Severity: a major the
 never lost: it stays major, or, where the model finds it unlikely and the rules' evidence is not
 overwhelming, becomes ``possible_major`` (a person decides; it still counts as found). The model
 adds a ``possible_major`` where it sees danger the rules do not (unless the owner said there is
-none: "no gas smell"), and ``important`` where it is
-sure of it. The figures were chosen on the training hold-out (``bench/classify.py``).
+none: "no gas smell"), makes the rules' weak evidence a major where it is near sure of it, and
+``important`` where it is sure of that. The figures were chosen on the training hold-out
+(``bench/classify.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ CONFIRMED_BY_MODEL = 0.3
 CERTAIN_DANGER = 8.0
 """Danger evidence from here on is major whatever the model says (gas smell and a child hurt)."""
 IMPORTANT_BY_MODEL = 0.6
+CONFIRMS_WEAK = 0.9
+"""The model's probability of major from which it turns the rules' weak evidence into a major:
+two readings agree, so the general manager is paged rather than a person asked."""
 
 
 def combine(decision: Decision, probabilities: dict[str, dict[str, float]]) -> Decision:
@@ -60,6 +64,11 @@ def _severity(decision: Decision, model: dict[str, float]) -> None:
             decision.severity = "important"
             decision.possible_major = True
             decision.reasons.append(f"model.severity:major unlikely ({major:.2f}): possible")
+        return
+    if decision.possible_major and major >= CONFIRMS_WEAK:
+        decision.severity = "major"
+        decision.possible_major = False
+        decision.reasons.append(f"model.severity:major ({major:.2f}) confirms the weak evidence")
         return
     denied = danger <= 0 and decision.scores.get("danger", {}).get("negated", 0) > 0
     if not decision.possible_major and major >= POSSIBLE_BY_MODEL and not denied:

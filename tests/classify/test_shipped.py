@@ -71,3 +71,16 @@ def test_weak_evidence_in_the_rules_is_a_possible_major(tmp_path):
     assert weak.severity != "major" and weak.possible_major
     strong = Classifier(settings).classify("Boiler", "The CO alarm went off and we feel dizzy.")
     assert strong.severity == "major" and not strong.possible_major
+
+
+def test_weak_evidence_the_model_is_near_sure_of_is_a_major():
+    def weak_with(probability):
+        decision = Decision("complaint", "repair", "general", scores={"danger": {"major": 4.0}})
+        decision.possible_major = True
+        model = {"severity": {"general": 1 - probability, "important": 0.0, "major": probability}}
+        return combine(decision, model)
+
+    sure = weak_with(0.95)
+    assert sure.severity == "major" and not sure.possible_major
+    unsure = weak_with(0.6)
+    assert unsure.severity == "general" and unsure.possible_major
