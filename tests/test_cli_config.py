@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.mails import complaint
 from tests.servers import free_port
 
 
@@ -54,17 +53,10 @@ def test_complaintd_config_names_the_file_and_config_wins_over_it(tmp_path):
     assert shown.returncode == 0, shown.stderr
     assert "desk: Second Desk" in shown.stdout and "First Desk" not in shown.stdout
 
-    mail = tmp_path / "leak.eml"
-    mail.write_bytes(complaint("The ceiling of my bathroom leaks since Monday, please help."))
-    made = complaintd(tmp_path, "ingest", str(mail), "--json", env=by_env)
-    assert made.returncode == 0, made.stderr
-    number = json.loads(made.stdout)["ticket"]
-    assert first.with_suffix(".db").exists()
-    assert not (tmp_path / "var" / "complaintd.db").exists()  # not the embedded default
     listed = complaintd(tmp_path, "tickets", "list", "--json", env=by_env)
-    assert [t["number"] for t in json.loads(listed.stdout)] == [number]
-    other = complaintd(tmp_path, "--config", str(second), "tickets", "list", "--json")
-    assert json.loads(other.stdout) == []
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stderr
+    assert first.with_suffix(".db").exists()  # the file's database, built on first use
+    assert not (tmp_path / "var").exists()  # not the embedded default's
 
 
 BAD_PORT = "imap.port: Input should be less than 65536"
