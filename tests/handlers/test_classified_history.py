@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+from daemon.pipeline import Pipeline
+from daemon.store.db import Database
+from tests.e2e import cli, write_config
 from tests.mails import complaint
-from tests.test_cli import cli
 
 
 def _fired(reasons: list[str]) -> set[str]:
@@ -14,24 +16,29 @@ def _fired(reasons: list[str]) -> set[str]:
     return {reason.rpartition("^")[0] for reason in reasons if "^" in reason}
 
 
-def test_tickets_show_names_the_rules_that_fired(tmp_path):
-    mail = tmp_path / "leak.eml"
+def test_tickets_show_names_the_rules_that_fired(tmp_path, make_settings):
+    settings = make_settings()
+    config = write_config(tmp_path / "complaintd.toml", settings)
     body = "3栋2单元1502卫生间天花板漏水，请派师傅维修。"
-    mail.write_bytes(complaint(body, subject="卫生间漏水", sender="wang@owner.example"))
-    number = json.loads(cli(tmp_path, "ingest", str(mail), "--json").stdout)["ticket"]
+    db = Database(settings.database.url)
+    try:
+        db.migrate()
+        raw = complaint(body, subject="卫生间漏水", sender="wang@owner.example")
+        number = Pipeline(settings, db).receive("test", "leak", raw).ticket
+    finally:
+        db.dispose()
 
-    shown = json.loads(cli(tmp_path, "tickets", "show", number, "--json").stdout)
+    shown = json.loads(cli(config, "tickets", "show", number, "--json").stdout)
     [classified] = [e for e in shown["events"] if e["kind"] == "classified"]
     reasons = classified["data"]["reasons"]
-    assert {"category.repair:漏水", "category.repair:维修", "kind.repair_request:派师傅"} <= _fired(
-        reasons
-    ), reasons
+    fired = {"category.repair:漏水", "category.repair:维修", "kind.repair_request:派师傅"}
+    assert fired <= _fired(reasons), reasons
     assert (classified["data"]["category"], classified["data"]["kind"]) == (
         "repair",
         "repair_request",
     )
 
-    text = cli(tmp_path, "tickets", "show", number).stdout
+    text = cli(config, "tickets", "show", number).stdout
     [line] = [line for line in text.splitlines() if "reasons:" in line]
     for reason in ("category.repair:漏水^", "kind.repair_request:派师傅^"):
         assert reason in line, text
