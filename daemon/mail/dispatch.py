@@ -15,7 +15,12 @@ from daemon.config import Settings
 from daemon.mail import outbox
 from daemon.mail.compose import render
 from daemon.mail.groupcommit import GroupCommit
-from daemon.mail.transport import FileTransport, PermanentError, SmtpTransport
+from daemon.mail.transport import (
+    FileTransport,
+    PermanentError,
+    ServerUnavailable,
+    SmtpTransport,
+)
 from daemon.store.db import Database
 from daemon.store.models import Outbox
 
@@ -113,7 +118,10 @@ class Dispatcher:
             sent += self.send(ids)
 
     def _record(self, results: list[tuple[Outbox, Exception | None]]) -> None:
-        """Write these results in one short transaction (an ORM bulk UPDATE by primary key)."""
+        """Write these results in one short transaction (an ORM bulk UPDATE by primary key).
+
+        A mail fails for good when the server refuses it (5xx) or after ``max_attempts`` tries;
+        a server that cannot be reached or refuses our login never fails a mail: it waits."""
         now = utcnow()
         max_attempts = self.settings.outbox.max_attempts
         changes = []
@@ -121,7 +129,9 @@ class Dispatcher:
             change = {"id": row.id, "attempts": row.attempts + 1, "claimed_until": None}
             if error is None:
                 change.update(status="sent", sent_at=now, last_error=None)
-            elif isinstance(error, PermanentError) or change["attempts"] >= max_attempts:
+            elif isinstance(error, PermanentError) or (
+                change["attempts"] >= max_attempts and not isinstance(error, ServerUnavailable)
+            ):
                 change.update(status="failed", last_error=str(error)[:2000])
                 log.warning("mail %s to %s failed: %s", row.message_id, row.recipient, error)
             else:

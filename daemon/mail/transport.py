@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import ssl
@@ -14,6 +15,8 @@ import aiosmtplib
 
 from daemon.config import SmtpSettings
 
+log = logging.getLogger(__name__)
+
 Mail = tuple[str, str, str, bytes]
 """(sender, recipient, Message-ID, bytes) of one mail to send."""
 
@@ -23,11 +26,24 @@ on that connection waits until it returns, so the caller can record the result f
 
 
 class TransientError(Exception):
-    """Try again later: the server said 4xx, or could not be reached."""
+    """Try again later: the server said 4xx about this mail, or the connection broke."""
 
 
 class PermanentError(Exception):
     """Do not try again: the server refused the mail for good (5xx)."""
+
+
+class ServerUnavailable(TransientError):
+    """The server could not be reached, or refused our TLS or login: a fault of our configuration
+    or of the server, not of the mail, so the mail waits (with back-off) however long it takes."""
+
+
+class LoginRefused(ServerUnavailable):
+    """The server refused our login (wrong user or password, or AUTH needed and not given)."""
+
+
+AUTH_CODES = frozenset({454, 530, 534, 535, 538})
+"""Replies about authentication (RFC 4954), wherever they come: never a verdict on the mail."""
 
 
 class FileTransport:
@@ -73,6 +89,18 @@ class SmtpTransport:
             timeout=s.timeout_seconds,
         )
 
+    async def _connect(self) -> aiosmtplib.SMTP:
+        """A connected, logged-in client; every failure here is the server's or our
+        configuration's (ServerUnavailable), and a refused login says so in the log."""
+        client = self._client()
+        try:
+            await client.connect()
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _server_error(exc.code, exc.message, self.settings) from exc
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            raise ServerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        return client
+
     async def _worker(self, queue: asyncio.Queue, on_result: OnResult) -> None:
         client: aiosmtplib.SMTP | None = None
         try:
@@ -81,21 +109,26 @@ class SmtpTransport:
                 result: Exception | None = None
                 try:
                     if client is None or not client.is_connected:
-                        client = self._client()
-                        await client.connect()
+                        client = await self._connect()
                     await client.sendmail(sender, [recipient], raw)
+                except ServerUnavailable as exc:
+                    result = exc
                 except aiosmtplib.SMTPRecipientsRefused as exc:
-                    result = _classify(exc.recipients[0].code, str(exc))
+                    refusal = exc.recipients[0]
+                    result = _classify(refusal.code, refusal.message, self.settings)
                 except aiosmtplib.SMTPResponseException as exc:
-                    result = _classify(exc.code, exc.message)
-                    if exc.code in (421,) and client is not None:
-                        client.close()
-                        client = None
+                    result = _classify(exc.code, exc.message, self.settings)
                 except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                     result = TransientError(f"{type(exc).__name__}: {exc}")
                     if client is not None:
                         client.close()
                     client = None
+                if isinstance(result, ServerUnavailable):
+                    if client is not None:
+                        client.close()
+                        client = None
+                    await _defer_rest(queue, on_result, index, result)
+                    return
                 await on_result(index, result)
         finally:
             if client is not None and client.is_connected:
@@ -114,6 +147,38 @@ class SmtpTransport:
         await asyncio.gather(*(self._worker(queue, on_result) for _ in range(workers)))
 
 
-def _classify(code: int, message: str) -> Exception:
+async def _defer_rest(
+    queue: asyncio.Queue, on_result: OnResult, index: int, error: ServerUnavailable
+) -> None:
+    """The server cannot take mail now: this mail and every one not yet taken wait for the next
+    attempt, rather than each trying (and, with a wrong password, failing) a login of its own."""
+    await on_result(index, error)
+    while not queue.empty():
+        other, _mail = queue.get_nowait()
+        await on_result(other, error)
+
+
+def _classify(code: int, message: str, settings: SmtpSettings) -> Exception:
+    """A reply to one mail: about the server or our login (retried until it works), about this
+    mail for good (5xx), or for now (4xx)."""
+    if code in AUTH_CODES or code == 421:
+        return _server_error(code, message, settings)
     text = f"{code} {message}".strip()
     return PermanentError(text) if 500 <= code < 600 else TransientError(text)
+
+
+def _server_error(code: int, message: str, settings: SmtpSettings) -> ServerUnavailable:
+    """A reply that is no verdict on any mail; a refused login is logged as such (the user and
+    the server's words, never the password)."""
+    text = f"{code} {message}".strip()
+    if code not in AUTH_CODES:
+        return ServerUnavailable(text)
+    log.error(
+        "SMTP login to %s:%s as %r refused (%s): mail stays queued and is retried; "
+        "check [smtp] user and password",
+        settings.host,
+        settings.port,
+        settings.user,
+        text,
+    )
+    return LoginRefused(f"SMTP login refused: {text}")
