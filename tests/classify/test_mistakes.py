@@ -239,6 +239,10 @@ DANGER = [
     ("Shower", "Water is getting into the flat below; they put a bucket under their light."),
     ("Ático", "Entra agua por el techo y se le cayó un trozo de escayola mojada."),
     ("Cobro", "Si no reversan el cobro radicaré una queja ante la Superintendencia."),
+    ("Registro", "La caja de registro eléctrico del pasillo está llena de agua."),
+    ("Railing", "The railing on our 17th floor balcony wobbles when you lean on it."),
+    ("Windows", "Our 10th floor windows open to knee height, no restrictor; we have a toddler."),
+    ("开关", "浴室开关手湿的时候一摸就麻一下，已经好几次了。"),
 ]
 
 
@@ -259,6 +263,7 @@ HARMLESS = [
     ("Gas bill", "My gas bill for October seems too high, could you check the meter reading?"),
     ("Tiles", "Two tiles came off the splashback; nobody was hurt, just annoying."),
     ("Tennis", "Why does the tennis court cost money now?"),
+    ("漏电保护器", "家里的漏电保护器跳闸了，请问怎么复位？"),
 ]
 
 
