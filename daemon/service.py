@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from daemon.clock import utcnow
 from daemon.config import Settings
 from daemon.intake.background import BackgroundSource
-from daemon.intake.base import Incoming, Source, SourceUnavailable
+from daemon.intake.base import Incoming, Source, SourceUnavailable, StopRequest
 from daemon.intake.imap import ImapSource
 from daemon.intake.maildir import MaildirSource
 from daemon.intake.readahead import ReadAhead
@@ -62,17 +62,23 @@ class Service:
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
         self.settings = settings
         self.db = db or Database(settings.database.url, background_checkpoints=True)
-        self.stopping = False
+        self.stop = StopRequest()
         self.notifier = sdnotify.SystemdNotifier()
         self.mail_queue = None
         self.dispatch_thread: DispatchThread | None = None
         self.last_sweep = 0.0
 
+    @property
+    def stopping(self) -> bool:
+        return self.stop.is_set()
+
     def _on_signal(self, signum: int, _frame: object) -> None:
+        """The first signal ends any wait at once and lets the batch in hand finish; a
+        second one stops now."""
         if self.stopping:
             raise SystemExit(1)
         log.info("signal %s: finishing the item in hand, then stopping", signum)
-        self.stopping = True
+        self.stop.set()
 
     def start_sending(self) -> Pipeline:
         if self.settings.queue.redis_url:
@@ -145,7 +151,7 @@ class Service:
                         if once:
                             pipeline.on_outbox(scheduler.run_pass())
                             break
-                        source.wait(5.0)
+                        source.wait(5.0, self.stop)
                 except SourceUnavailable as exc:
                     ahead.collect()  # the unfinished batch stays in the source for later
                     if once:
@@ -171,6 +177,7 @@ class Service:
                 if once:
                     Dispatcher(self.settings, self.db).send_all_due()
             self.db.stop_checkpoints()
+            self.stop.close()
         return 0
 
     def _step(self, pipeline: Pipeline, source: BackgroundSource, ahead: ReadAhead) -> bool:
@@ -228,9 +235,7 @@ class Service:
         ]
 
     def _sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.stopping and time.monotonic() < deadline:
-            time.sleep(0.2)
+        self.stop.wait(seconds)
 
 
 def _handles(batch: list[Incoming] | None) -> set[object]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from daemon.intake.base import Incoming, Source
+from daemon.intake.base import Incoming, Source, StopRequest
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,9 @@ class BackgroundSource:
         if done:
             self._submit(self.source.finish, done)
 
-    def wait(self, seconds: float) -> None:
-        self._submit(self.source.wait, seconds)
+    def wait(self, seconds: float, stop: StopRequest) -> None:
+        """Wait for news on the source's thread; ``stop`` ends it early."""
+        self._submit(self.source.wait, seconds, stop)
         self._settle()
 
     def close(self) -> None:

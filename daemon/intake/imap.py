@@ -11,7 +11,6 @@ import imaplib
 import logging
 import re
 import ssl
-import time
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
@@ -19,7 +18,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
 from daemon.config import ImapSettings
-from daemon.intake.base import Incoming, SourceUnavailable
+from daemon.intake.base import Incoming, SourceUnavailable, StopRequest
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -144,13 +143,14 @@ class ImapSource:
 
         self._call(move)
 
-    def wait(self, seconds: float) -> None:
-        """IDLE until the server reports news (or the timeout); sleep when IDLE is not offered."""
+    def wait(self, seconds: float, stop: StopRequest) -> None:
+        """IDLE until the server reports news (or the timeout, or a stop); sleep when IDLE is
+        not offered."""
         self._call(lambda box: box)
         if not self.can_idle:
-            time.sleep(min(seconds, self.settings.poll_seconds))
+            stop.wait(min(seconds, self.settings.poll_seconds))
             return
-        self._call(lambda b: b.idle.wait(timeout=min(seconds, self.settings.idle_seconds)))
+        self._call(lambda box: _idle(box, min(seconds, self.settings.idle_seconds), stop))
 
     def close(self) -> None:
         if self.mailbox is not None:
@@ -159,6 +159,13 @@ class ImapSource:
             except (*NETWORK_ERRORS, AttributeError):
                 pass
         self.mailbox = None
+
+
+def _idle(box: MailBox, seconds: float, stop: StopRequest) -> None:
+    """IDLE until the server sends something, ``seconds`` pass or the stop is asked for; what
+    the server said is read when IDLE ends (DONE): the next fetch looks for itself."""
+    with box.idle:
+        stop.wait(seconds, box.client.sock)
 
 
 def _refresh_capabilities(client: imaplib.IMAP4) -> None:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-from daemon.intake.base import Incoming
+from daemon.intake.base import Incoming, StopRequest
 
 HEADER_BYTES = 256 * 1024
 
@@ -52,12 +52,11 @@ class MaildirSource:
             with contextlib.suppress(FileNotFoundError):
                 os.rename(self.root / "new" / name, target)
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float, stop: StopRequest) -> None:
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self._waiting():
+        while (left := deadline - time.monotonic()) > 0:
+            if self._waiting() or stop.wait(min(self.poll_seconds, left)):
                 return
-            time.sleep(min(self.poll_seconds, max(deadline - time.monotonic(), 0)))
 
     def close(self) -> None:
         pass
