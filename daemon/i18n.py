@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
+from babel.units import format_unit
 
 LOCALES = {"zh": "zh_CN", "es": "es_ES", "en": "en_GB"}
 
@@ -119,6 +120,23 @@ def location_text(location: dict[str, str] | None, language: str = "en") -> str:
             fits = language != "zh" or part != "room" or value.isdigit()
             written.append(parts[part].format(value) if fits else value)
     return LOCATION_SEPARATOR.get(language, " / ").join(written)
+
+
+KILOBYTE = 1024
+MEGABYTE = 1024 * KILOBYTE
+
+
+def format_size(size: int, language: str) -> str:
+    """A size in bytes as people read it ("195 kB", "1.5 MB", "1,5 MB"), rounded down, so that a
+    file of the size shown always fits under the limit it describes."""
+    if size >= MEGABYTE:
+        value, unit = size * 10 // MEGABYTE / 10, "digital-megabyte"
+    elif size >= KILOBYTE:
+        value, unit = size // KILOBYTE, "digital-kilobyte"
+    else:
+        value, unit = size, "digital-byte"
+    locale = _locale(LOCALES.get(language, "en_GB"))
+    return format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
 
 
 @cache

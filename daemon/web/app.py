@@ -181,7 +181,9 @@ async def _read_form(desk: WebDesk, request: Request) -> Any:
     )
 
 
-async def _files(desk: WebDesk, uploads: list[Any], t: dict[str, str]) -> tuple[list, str | None]:
+async def _files(desk: WebDesk, uploads: list[Any], language: str) -> tuple[list, str | None]:
+    """The uploaded files that pass, or the error to show under the field, in ``language``."""
+    t = STRINGS[language]
     files = []
     uploads = [u for u in uploads if isinstance(u, UploadFile) and u.filename]
     if len(uploads) > MAX_FILES:
@@ -190,7 +192,7 @@ async def _files(desk: WebDesk, uploads: list[Any], t: dict[str, str]) -> tuple[
         data = await upload.read(desk.max_file + 1)
         kind = filetype.guess(data)
         if len(data) > desk.max_file or kind is None or kind.mime not in ALLOWED_TYPES:
-            return [], t["bad_file"].format(mb=desk.max_file // 1_048_576)
+            return [], t["bad_file"].format(size=i18n.format_size(desk.max_file, language))
         files.append((upload.filename, kind.mime, data))
     return files, None
 
@@ -234,7 +236,7 @@ def build_app(settings: Settings, pipeline: Pipeline) -> Starlette:
         if not desk.csrf_ok(request, str(form.get("csrf", ""))):
             return desk.render(request, "error", 403, message=t["expired"])
         values, errors = _validate(form, t)
-        files, file_error = await _files(desk, form.getlist("files"), t)
+        files, file_error = await _files(desk, form.getlist("files"), language)
         if file_error:
             errors["files"] = file_error
         if form.get("website"):
@@ -336,7 +338,7 @@ def build_app(settings: Settings, pipeline: Pipeline) -> Starlette:
             return desk.render(request, "error", 404, message=t["not_found"])
         if not desk.csrf_ok(request, str(form.get("csrf", ""))):
             return desk.render(request, "error", 403, message=t["expired"])
-        files, file_error = await _files(desk, form.getlist("files"), t)
+        files, file_error = await _files(desk, form.getlist("files"), language)
         text = str(form.get("message", "")).strip()
         if text or files:
             submission = Submission(

@@ -379,7 +379,9 @@ def test_file_type_is_judged_by_content_not_by_name(desk):
     fake = ("files", ("photo.jpg", b"just some text, not a photo at all\n" * 3, "image/jpeg"))
     response = submit(desk.client, [fake])
     assert response.status_code == 422
-    assert error_of(response.text, "files") == STRINGS["en"]["bad_file"].format(mb=0)
+    assert error_of(response.text, "files") == (
+        "Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files, each at most 195 kB."
+    )
     assert re.search(r'id="files"[^>]*aria-describedby="files-error"', response.text)
     assert desk.count(Ticket) == 0
 
@@ -455,6 +457,52 @@ def test_a_file_over_the_limit_is_refused(desk):
     assert response.status_code == 422
     assert error_of(response.text, "files")
     assert desk.count(Ticket) == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "lang", "error"),
+    [
+        (
+            200_000,
+            "en",
+            "Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files, each at most 195 kB.",
+        ),
+        (200_000, "es", "Solo fotos (JPEG, PNG, GIF, WebP, HEIC) y PDF, de 195 kB como máximo."),
+        (200_000, "zh", "只接受照片（JPEG、PNG、GIF、WebP、HEIC）和 PDF 文件，每个不超过 195 kB。"),
+        (
+            512_000,
+            "en",
+            "Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files, each at most 500 kB.",
+        ),
+        (1_572_864, "es", "Solo fotos (JPEG, PNG, GIF, WebP, HEIC) y PDF, de 1,5 MB como máximo."),
+        (
+            1_600_000,
+            "en",
+            "Only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files, each at most 1.5 MB.",
+        ),
+        (
+            3 * 1_048_576,
+            "zh",
+            "只接受照片（JPEG、PNG、GIF、WebP、HEIC）和 PDF 文件，每个不超过 3 MB。",
+        ),
+    ],
+)
+def test_the_size_limit_is_shown_as_people_read_it(make_settings, limit, lang, error):
+    """The limit in the owner's language, rounded down: a file as big as the limit passes."""
+    desk = Desk(make_settings(storage={"max_attachment_bytes": limit}))
+    try:
+        big = TINY_JPEG + b"\0" * (limit + 1 - len(TINY_JPEG))
+        response = submit(desk.client, [("files", ("big.jpg", big, "image/jpeg"))], lang=lang)
+        assert response.status_code == 422
+        assert error_of(response.text, "files") == error
+        assert desk.count(Ticket) == 0
+        shown = TINY_JPEG + b"\0" * (limit - len(TINY_JPEG))
+        accepted = submit(desk.client, [("files", ("max.jpg", shown, "image/jpeg"))], lang=lang)
+        assert accepted.status_code == 200, error_of(accepted.text, "files")
+        assert desk.count(Ticket) == 1
+    finally:
+        desk.client.close()
+        desk.db.dispose()
 
 
 def test_oversized_body_is_refused_with_413(desk):
