@@ -23,9 +23,10 @@ def send_staff_mail(
     role: str = "d",
     **context: object,
 ) -> None:
-    """Queue a mail about the ticket to a member of staff, in that department's language."""
+    """Queue a mail about the ticket (``department``'s business) to a member of staff, in the
+    reader's language (``staff.reader_language``)."""
     ticket = item.ticket
-    language = staff.language_for(item.settings, department)
+    language = staff.reader_language(item.settings, to, department)
     message = from_template(
         item.settings,
         item.templates,

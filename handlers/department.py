@@ -192,7 +192,7 @@ def _cost(item: Item, ticket: Ticket, argument: str, role: str) -> str:
 def _ask_approver(item: Item, ticket: Ticket, approver: approvals.Approver) -> None:
     """The approver in turn gets the request with an approver's signed reply address."""
     cost = approvals.pending(ticket)
-    language = staff.language_for(item.settings, ticket.department)
+    language = staff.reader_language(item.settings, approver.address, ticket.department)
     names = [approvals.title_name(step["title"], language) for step in cost["chain"]]
     row_due = approvals.due(timers.Policy(item.settings, item.calendar), utcnow())
     send_staff_mail(
@@ -278,7 +278,7 @@ def _tell_requester(
 ) -> None:
     """The department that asked learns the outcome: approved by all, or who rejected and why."""
     cost = decision.cost
-    language = staff.language_for(item.settings, ticket.department)
+    language = staff.reader_language(item.settings, cost["by"], ticket.department)
     send_staff_mail(
         item,
         cost["by"],

@@ -153,7 +153,7 @@ def _revisited(item: Item, ticket: Ticket, score: int) -> None:
             text=item.reply_text,
             due=format_when(
                 due,
-                staff.language_for(item.settings, "customer_service"),
+                staff.reader_language(item.settings, service.head, "customer_service"),
                 item.settings.desk.time_zone,
             ),
         )

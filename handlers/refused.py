@@ -63,7 +63,7 @@ def _tell_customer_service(item: Item, why: str, address: str) -> None:
         item.settings,
         item.templates,
         "staff/refused_mail",
-        language=staff.language_for(item.settings, "customer_service"),
+        language=staff.reader_language(item.settings, head, "customer_service"),
         to=head,
         sender=item.sender or "unknown",
         address=address,

@@ -66,23 +66,6 @@ def key(period: Period, address: str) -> str:
     return f"report:{period.kind}:{period.label}:{address.lower()}"
 
 
-def language_for(settings: Settings, recipient: ReportRecipient) -> str:
-    """The recipient's own language, else their department's (the one given for them, else the
-    one they head: the customer-service head sees every department but reads as their own)."""
-    if recipient.language:
-        return recipient.language
-    address = recipient.address.lower()
-    headed = (
-        name
-        for name, department in settings.departments.items()
-        if department.head and department.head.lower() == address
-    )
-    department = recipient.department or next(headed, None)
-    if department is not None:
-        return staff.language_for(settings, department)
-    return settings.desk.default_language
-
-
 def queue_due_reports(session: Session, settings: Settings, now: datetime) -> list[int]:
     """Queue every report that is due and not yet queued for its recipient; the outbox ids.
 
@@ -127,7 +110,7 @@ def _make(
         scope = report_scope(settings, recipient)
         if scope not in built:
             built[scope] = figures.build(reading, settings, period, now, scope)
-        words = Words(settings, language_for(settings, recipient))
+        words = Words(settings, staff.reader_language(settings, recipient.address))
         if (scope, words.language) not in drawn:
             drawn[scope, words.language] = charts.render(built[scope], words)
         mail = compose_report(

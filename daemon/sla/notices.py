@@ -18,7 +18,7 @@ from daemon.mail import outbox, staff
 from daemon.mail.compose import Composed, from_template
 from daemon.mail.templates import Templates
 from daemon.mail.tokens import reply_address, status_token
-from daemon.sla.ladder import Rung, role_name
+from daemon.sla.ladder import Rung, department_of, role_name
 from daemon.store import history
 from daemon.store.models import Deadline, Outbox, SentKey, Ticket
 
@@ -45,12 +45,23 @@ class Mailer:
     def when(self, moment: datetime, language: str) -> str:
         return i18n.format_when(moment, language, self.settings.desk.time_zone)
 
+    def language(self, to: str, department: str) -> str:
+        """The reader's language (``staff.reader_language``) for a mail about ``department``."""
+        return staff.reader_language(self.settings, to, department)
+
     def to_staff(
-        self, ticket: Ticket, to: str, template: str, role: str = "d", **context: object
+        self,
+        ticket: Ticket,
+        to: str,
+        template: str,
+        role: str = "d",
+        language: str | None = None,
+        **context: object,
     ) -> Composed:
-        """A mail about the ticket to a member of staff, in the department's language, with a
-        department reply address (so they can answer with commands; ``m``: an approver's)."""
-        language = staff.language_for(self.settings, ticket.department)
+        """A mail about the ticket to a member of staff, in their language (by default for the
+        ticket's department), with a department reply address (so they can answer with
+        commands; ``m``: an approver's)."""
+        language = language or self.language(to, ticket.department)
         return from_template(
             self.settings,
             self.templates,
@@ -144,13 +155,14 @@ def key(kind: str, row: Deadline, index: int) -> str:
 
 
 def reminder(mailer: Mailer, row: Deadline, to: str) -> Composed:
-    language = staff.language_for(mailer.settings, row.ticket.department)
+    language = mailer.language(to, department_of(row.step, row.ticket))
     if row.step == "approval":
         return approval_reminder(mailer, row, to, language)
     return mailer.to_staff(
         row.ticket,
         to,
         "department/reminder",
+        language=language,
         step=row.step,
         due=mailer.when(row.due_at, language),
     )
@@ -164,6 +176,7 @@ def approval_reminder(mailer: Mailer, row: Deadline, to: str, language: str) -> 
         to,
         "staff/approval_reminder",
         role="m",
+        language=language,
         step=row.step,
         due=mailer.when(row.due_at, language),
         amount=f"{cost.get('amount', 0):,.2f}",
@@ -173,11 +186,12 @@ def approval_reminder(mailer: Mailer, row: Deadline, to: str, language: str) -> 
 
 def escalation(mailer: Mailer, row: Deadline, rung: Rung, level: int, note: str | None) -> Composed:
     ticket = row.ticket
-    language = staff.language_for(mailer.settings, ticket.department)
+    language = mailer.language(rung.address, department_of(row.step, ticket))
     return mailer.to_staff(
         ticket,
         rung.address,
         "department/escalation",
+        language=language,
         step=row.step,
         due=mailer.when(row.due_at, language),
         level=level,
