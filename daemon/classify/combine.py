@@ -6,8 +6,9 @@ never lost: it stays major, or, where the model finds it unlikely and the rules'
 overwhelming, becomes ``possible_major`` (a person decides; it still counts as found). The model
 adds a ``possible_major`` where it sees danger the rules do not (unless the owner said there is
 none: "no gas smell"), makes the rules' weak evidence a major where it is near sure of it, and
-``important`` where it is sure of that. The figures were chosen on the training hold-out
-(``bench/classify.py``).
+``important`` where it is sure of that. Praise that names a danger ("thanks for fixing the gas
+leak") is a possible major: the danger is most likely past. The figures were chosen on the
+training hold-out (``bench/classify.py``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def _severity(decision: Decision, model: dict[str, float]) -> None:
     major = model.get("major", 0.0)
     danger = decision.scores.get("danger", {}).get("major", 0.0)
     if decision.severity == "major":
+        if decision.kind == "praise" and danger < CERTAIN_DANGER:
+            decision.severity = "important"
+            decision.possible_major = True
+            decision.reasons.append("praise: the danger is past, a person decides")
+            return
         if danger < CERTAIN_DANGER and major < CONFIRMED_BY_MODEL:
             decision.severity = "important"
             decision.possible_major = True

@@ -228,6 +228,11 @@ DANGER = [
     ("Prensa", "Un periodista está recogiendo testimonios de los compradores de la urbanización."),
     ("业主", "有记者在小区里采访业主，准备报道房子的质量问题。"),
     ("Parking", "37 leaseholders have signed the attached letter objecting to the charges."),
+    ("Cladding", "Over 40 owners have joined this complaint about the cladding."),
+    ("NEA", "The piling starts at 7am. I will call the NEA hotline if this continues."),
+    ("Carport", "The carport roof over stalls 20-30 is sagging under the snow."),
+    ("Terraza", "Si no tengo respuesta este mes iré a la Oficina del Consumidor."),
+    ("Garaje", "El garaje está inundado, el agua llega por las rodillas y cubre los enchufes."),
     ("Parking", "Más de treinta propietarios hemos firmado el escrito contra la subida."),
     ("停车费", "我们楼已经有六十多户签名反对停车费涨价。"),
     ("Precio", "Si no respetan el precio de la reserva, contaré mi experiencia en Google."),
@@ -264,6 +269,9 @@ HARMLESS = [
     ("Tiles", "Two tiles came off the splashback; nobody was hurt, just annoying."),
     ("Tennis", "Why does the tennis court cost money now?"),
     ("漏电保护器", "家里的漏电保护器跳闸了，请问怎么复位？"),
+    ("Proxy", "Could someone email me the proxy form for the Dec 10 owners' meeting?"),
+    ("Lift", "One lift for 60 flats over eleven floors is not enough."),
+    ("快递", "小区门口的快递驿站关门了，我们几百户的快递现在怎么办？"),
 ]
 
 

@@ -84,3 +84,9 @@ def test_weak_evidence_the_model_is_near_sure_of_is_a_major():
     assert sure.severity == "major" and not sure.possible_major
     unsure = weak_with(0.6)
     assert unsure.severity == "general" and unsure.possible_major
+
+
+def test_praise_that_names_a_danger_goes_to_a_person_not_to_the_gm():
+    decision = Decision("praise", "repair", "major", scores={"danger": {"major": 6.0}})
+    combine(decision, {"severity": {"general": 0.2, "important": 0.1, "major": 0.7}})
+    assert decision.severity != "major" and decision.possible_major
