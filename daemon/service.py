@@ -80,7 +80,9 @@ class Service:
         log.info("signal %s: finishing the item in hand, then stopping", signum)
         self.stop.set()
 
-    def start_sending(self) -> Pipeline:
+    def start_sending(self, once: bool = False) -> Pipeline:
+        """The pipeline, with this process sending its mail unless rq workers do. A long-running
+        sender sends at once what waited for its retry time (``run --once`` keeps to it)."""
         if self.settings.queue.redis_url:
             from daemon.mail.queue import MailQueue
 
@@ -90,6 +92,8 @@ class Service:
             return Pipeline(self.settings, self.db, on_outbox=self._enqueue)
         with self.db.transaction() as session:
             outbox.release_claims(session)
+            if not once and (waiting := outbox.retry_now(session)):
+                log.info("%d mail(s) waiting for a retry are due now", len(waiting))
         self.dispatch_thread = DispatchThread(Dispatcher(self.settings, self.db))
         self.dispatch_thread.start()
         return Pipeline(self.settings, self.db, on_outbox=self.dispatch_thread.notify)
@@ -130,7 +134,7 @@ class Service:
         ahead.start()
         self.db.migrate(in_child=True)
         self.db.start_checkpoints()
-        pipeline = self.start_sending()
+        pipeline = self.start_sending(once)
         scheduler = Scheduler(self.settings, self.db)
         tick = every_minute(scheduler, pipeline.on_outbox)
         source = BackgroundSource(make_source(self.settings))

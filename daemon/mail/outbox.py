@@ -91,6 +91,22 @@ def release_claims(session: Session) -> int:
     return result.rowcount
 
 
+def retry_now(session: Session) -> list[int]:
+    """Make every pending row that waits for a later attempt due now; returns their ids.
+
+    For a long-running sender's start: an admin restarts it after fixing ``[smtp]``, and the
+    mail that waited must not wait out its back-off (up to ``retry_max_seconds``). Claims are
+    left alone, so a row another sender holds stays its own and is sent once."""
+    now = utcnow()
+    moved = session.scalars(
+        update(Outbox)
+        .where(Outbox.status == "pending", Outbox.next_attempt_at > now)
+        .values(next_attempt_at=now)
+        .returning(Outbox.id)
+    )
+    return sorted(moved)
+
+
 def claim(session: Session, ids: list[int]) -> list[Outbox]:
     """Take the rows no one else holds, in one statement; a row has one dispatcher at a time."""
     if not ids:

@@ -10,12 +10,18 @@ from pathlib import Path
 
 from redis import Redis
 from rq import Queue, SimpleWorker
+from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import config
+from daemon.mail import outbox
 from daemon.mail.dispatch import Dispatcher
 from daemon.store.db import Database
 
 log = logging.getLogger(__name__)
+
+
+JOB_SIZE = 200
+"""Rows per job handed over at a worker's start: each job is sent well within its claim."""
 
 
 class MailQueue:
@@ -27,6 +33,17 @@ class MailQueue:
 
     def enqueue(self, ids: list[int]) -> None:
         self.queue.enqueue(send_job, list(ids), job_timeout=600, result_ttl=0)
+
+    def enqueue_waiting(self, db: Database) -> list[int]:
+        """Make the mail waiting for a retry due now and hand it to the workers, in jobs of
+        JOB_SIZE rows: at a worker's start, when the admin may just have fixed ``[smtp]``."""
+        with db.transaction() as session:
+            ids = outbox.retry_now(session)
+        for start in range(0, len(ids), JOB_SIZE):
+            self.enqueue(ids[start : start + JOB_SIZE])
+        if ids:
+            log.info("%d mail(s) waiting for a retry are due now", len(ids))
+        return ids
 
 
 @cache
@@ -79,7 +96,15 @@ class MailWorker(SimpleWorker):
 
 def run_worker(settings: config.Settings, burst: bool = False) -> None:
     """Work the mail queue until SIGTERM (the job in hand is finished first) or, with ``burst``,
-    until it is empty."""
+    until it is empty. A long-running worker first hands over the mail waiting for a retry."""
     mail_queue = MailQueue(settings.queue.redis_url, settings.queue.queue_name)
+    if not burst:
+        db = Database(settings.database.url)
+        try:
+            mail_queue.enqueue_waiting(db)
+        except SQLAlchemyError as exc:  # the jobs will meet the database as it is anyway
+            log.warning("cannot hand over the mail waiting for a retry: %s", exc)
+        finally:
+            db.dispose()
     worker = MailWorker([mail_queue.queue], connection=mail_queue.redis)
     worker.work(burst=burst, with_scheduler=False)

@@ -7,21 +7,32 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rq import Worker
 
 from daemon.mail.dispatch import Dispatcher
 from daemon.mail.queue import MailQueue
 from daemon.pipeline import Pipeline
 from daemon.store.db import Database
 from tests.conftest import SMTP_LOGIN
-from tests.e2e import clean_env, cli, complaintd_argv, outbox_rows, write_config
+from tests.e2e import (
+    clean_env,
+    cli,
+    complaintd_argv,
+    outbox_rows,
+    running,
+    wait_until,
+    write_config,
+)
 from tests.mails import complaint
 from tests.servers import SmtpSink, free_port
 
 OWNER = "lin@owner.example"
+NEIGHBOUR = "chen@owner.example"
 QUEUE = "complaintd-mail-login"
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Requiring AUTH while not requiring TLS"  # the implicit-TLS sink: TLS from the start
@@ -147,3 +158,96 @@ def test_a_server_problem_outlasts_max_attempts(make_settings, smtp_tls_sink, pr
         assert smtp_tls_sink.messages == []
     finally:
         db.dispose()
+
+
+LONG_BACKOFF = {"retry_base_seconds": 3600}
+"""A first retry an hour away: what a mail that has waited a while for the server is facing."""
+
+ARRIVES_WITHIN = 10.0
+"""Seconds from starting the process (Python, imports, database) until the waiting mail is in."""
+
+
+def _assert_waits_an_hour(settings, sink: SmtpSink) -> None:
+    rows = outbox_rows(settings)
+    assert rows and sink.messages == []
+    soonest = min(row.next_attempt_at for row in rows)
+    assert soonest > datetime.now(UTC) + timedelta(minutes=50), soonest
+    assert {row.status for row in rows} == {"pending"}
+
+
+@pytest.mark.parametrize("smtp_tls_sink", ["tls"], indirect=True)
+@pytest.mark.parametrize("problem", ["wrong password", "unreachable"])
+def test_restarting_the_service_sends_the_waiting_mail_at_once(
+    make_settings, smtp_tls_sink, tmp_path, problem
+):
+    """The admin fixes ``[smtp]`` and restarts ``complaintd run``: the mail that waited goes out
+    within seconds, not at its retry time an hour away, and once."""
+    if problem == "unreachable":
+        broken = {"host": "127.0.0.1", "port": free_port(), "security": "none"}
+    else:
+        broken = _smtp(smtp_tls_sink, **PROBLEMS[problem])
+    config = tmp_path / "complaintd.toml"
+    write_config(config, make_settings(smtp=broken, outbox=LONG_BACKOFF))
+    cli(config, "ingest", str(_complaint_file(tmp_path)))
+    settings = make_settings(smtp=_smtp(smtp_tls_sink), outbox=LONG_BACKOFF)
+    _assert_waits_an_hour(settings, smtp_tls_sink)
+
+    write_config(config, settings)  # the admin fixes [smtp] and restarts the service
+    cli(config, "run", "--once")  # a one-off run keeps to the back-off
+    _assert_waits_an_hour(settings, smtp_tls_sink)
+    with running(config) as service:
+        smtp_tls_sink.wait_for(len(outbox_rows(settings)), timeout=ARRIVES_WITHIN)
+        wait_until(lambda: _all_sent(settings), 10, "the outbox rows marked sent", service)
+    _assert_each_sent_once(settings, smtp_tls_sink)
+
+    with running(config, name="again") as service:  # a later start sends nothing again
+        _deliver(settings, complaint("The gate of block 5 does not close.", sender=NEIGHBOUR))
+        smtp_tls_sink.wait_for(len(smtp_tls_sink.messages) + 1, timeout=ARRIVES_WITHIN)
+        wait_until(lambda: _all_sent(settings), 10, "the new ack marked sent", service)
+    _assert_each_sent_once(settings, smtp_tls_sink)
+    assert [m.rcpt_tos for m in smtp_tls_sink.messages].count([NEIGHBOUR]) == 1
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("smtp_tls_sink", ["starttls"], indirect=True)
+def test_restarted_rq_workers_send_the_waiting_mail_at_once(
+    make_settings, smtp_tls_sink, redis_server, tmp_path
+):
+    """The same with rq: workers restarted with the right password (two at once, as on two
+    machines) send the mail that waited within seconds and once; nothing else hands it over."""
+    queue = {"redis_url": redis_server.url, "queue_name": QUEUE}
+    config = tmp_path / "complaintd.toml"
+    wrong = _smtp(smtp_tls_sink, **PROBLEMS["wrong password"])
+    write_config(config, make_settings(smtp=wrong, queue=queue, outbox=LONG_BACKOFF))
+    cli(config, "ingest", str(_complaint_file(tmp_path)))
+    _burst(config)
+    settings = make_settings(smtp=_smtp(smtp_tls_sink), queue=queue, outbox=LONG_BACKOFF)
+    _assert_waits_an_hour(settings, smtp_tls_sink)
+
+    write_config(config, settings)
+    _burst(config)  # a burst works what is queued: the waiting mail is not
+    _assert_waits_an_hour(settings, smtp_tls_sink)
+    with (
+        running(config, "worker", name="worker-1") as first,
+        running(config, "worker", name="worker-2"),
+    ):
+        smtp_tls_sink.wait_for(len(outbox_rows(settings)), timeout=ARRIVES_WITHIN)
+        wait_until(lambda: _all_sent(settings), 10, "the outbox rows marked sent", first)
+        redis = MailQueue(redis_server.url, QUEUE).redis
+        wait_until(lambda: len(Worker.all(connection=redis)) == 2, 20, "both workers up", first)
+    _assert_each_sent_once(settings, smtp_tls_sink)
+
+
+def _all_sent(settings) -> bool:
+    rows = outbox_rows(settings)
+    return bool(rows) and all(row.status == "sent" for row in rows)
+
+
+def _deliver(settings, raw: bytes) -> None:
+    """Put a mail into the service's Maildir as a mail server would (tmp/, then new/)."""
+    inbox = Path(settings.maildir.path)
+    for folder in ("tmp", "new", "cur"):
+        (inbox / folder).mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.test"
+    (inbox / "tmp" / name).write_bytes(raw)
+    (inbox / "tmp" / name).rename(inbox / "new" / name)
