@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 JOB_SIZE = 200
-"""Rows per job handed over at a worker's start: each job is sent well within its claim."""
+"""Rows per job at most: each job is sent well within the claim it takes on its rows (a job of
+the sweep's 1000 rows could outlast it, and another worker could send the rest again)."""
 
 
 class MailQueue:
@@ -32,15 +33,19 @@ class MailQueue:
         self.queue = Queue(name, connection=self.redis)
 
     def enqueue(self, ids: list[int]) -> None:
-        self.queue.enqueue(send_job, list(ids), job_timeout=600, result_ttl=0)
+        """Hand the rows to the workers, in jobs of at most JOB_SIZE rows."""
+        ids = list(ids)
+        for start in range(0, len(ids), JOB_SIZE):
+            self.queue.enqueue(
+                send_job, ids[start : start + JOB_SIZE], job_timeout=600, result_ttl=0
+            )
 
     def enqueue_waiting(self, db: Database) -> list[int]:
         """Make the mail waiting for a retry due now and hand it to the workers, in jobs of
         JOB_SIZE rows: at a worker's start, when the admin may just have fixed ``[smtp]``."""
         with db.transaction() as session:
             ids = outbox.retry_now(session)
-        for start in range(0, len(ids), JOB_SIZE):
-            self.enqueue(ids[start : start + JOB_SIZE])
+        self.enqueue(ids)
         if ids:
             log.info("%d mail(s) waiting for a retry are due now", len(ids))
         return ids

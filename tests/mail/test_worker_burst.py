@@ -9,7 +9,7 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from daemon.mail.queue import MailQueue
+from daemon.mail.queue import JOB_SIZE, MailQueue
 from daemon.pipeline import Pipeline
 from daemon.store.db import Database
 from tests.e2e import clean_env, complaintd_argv, outbox_rows, smtp_section, write_config
@@ -49,3 +49,12 @@ def test_worker_burst_sends_the_queue_and_exits(make_settings, redis_server, smt
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == owners
     assert {row.status for row in outbox_rows(settings)} == {"sent"}
     assert queue.count == 0
+
+
+def test_many_rows_are_handed_over_in_jobs_each_sent_within_its_claim(redis_server):
+    name = "complaintd-mail-jobs"
+    ids = list(range(1, 1001))  # what the 30 s sweep may hand over at once
+    MailQueue(redis_server.url, name).enqueue(ids)
+    jobs = Queue(name, connection=Redis.from_url(redis_server.url)).get_jobs()
+    assert all(len(job.args[0]) <= JOB_SIZE for job in jobs)
+    assert [i for job in jobs for i in job.args[0]] == ids
