@@ -1,10 +1,10 @@
 """The labelled corpora in the source tree, for building the shipped model and for the bench.
 
-``tests/data/labelled.jsonl`` (hand-labelled), ``data/training/{zh,es,en}.jsonl`` (written for
-training by authors who never saw the rules; a fixed fifth by id is held out, never fitted on)
-and ``tests/data/blind/`` and ``tests/data/blind-2/`` (each by its own author; for measuring
-only, never for tuning). Not part of a running service:
-an installed package has no corpora, and these return empty lists then.
+``tests/data/labelled.jsonl`` (hand-labelled), ``data/training/*.jsonl`` (written for training
+by authors who never saw the rules; a fixed fifth by id is held out to choose the model's
+settings) and ``tests/data/blind/`` and ``tests/data/blind-2/`` (each by its own author; for
+measuring only, never for tuning). Not part of a running service: an installed package has no
+corpora, and these return empty lists then.
 """
 
 from __future__ import annotations
