@@ -56,19 +56,26 @@ ACK_MARKER = {"zh": "统一编号", "es": "número", "en": "number"}
 
 
 def complaint(
-    sender: str, language: str = "en", *, subject: str | None = None, **headers: str
+    sender: str,
+    language: str = "en",
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+    date: str = "Tue, 24 Nov 2026 09:00:00 +0800",
+    **headers: str,
 ) -> EmailMessage:
-    """A complaint from ``sender`` in ``language``, with a fresh Message-ID."""
-    default_subject, body = COMPLAINTS[language]
+    """A complaint from ``sender`` in ``language`` (or with this subject and body), with a fresh
+    Message-ID."""
+    default_subject, default_body = COMPLAINTS[language]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = DESK
     message["Subject"] = subject if subject is not None else default_subject
     message["Message-ID"] = make_msgid(domain="owner.example")
-    message["Date"] = "Tue, 24 Nov 2026 09:00:00 +0800"
+    message["Date"] = date
     for name, value in headers.items():
         message[name.replace("_", "-")] = value
-    message.set_content(body)
+    message.set_content(body if body is not None else default_body)
     return message
 
 
@@ -84,6 +91,17 @@ def plain_text(message: EmailMessage) -> str:
 
 def recipient(received: ReceivedMessage) -> str:
     return received.message["To"].addresses[0].addr_spec
+
+
+def only_mail(received: list[ReceivedMessage], address: str, purpose: str) -> EmailMessage:
+    """The one mail of this purpose to ``address`` among those received (fails on none or two)."""
+    found = [
+        r.message
+        for r in received
+        if r.rcpt_tos == [address] and r.message["X-Complaintd-Purpose"] == purpose
+    ]
+    assert len(found) == 1, [(r.rcpt_tos, r.message["X-Complaintd-Purpose"]) for r in received]
+    return found[0]
 
 
 # --- settings and config files -------------------------------------------------------------

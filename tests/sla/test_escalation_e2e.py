@@ -12,24 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import DESK, cli, imap_section, plain_text, smtp_section, write_config
+from tests.e2e import (
+    cli,
+    complaint,
+    imap_section,
+    only_mail,
+    plain_text,
+    smtp_section,
+    write_config,
+)
 from tests.servers import DovecotServer, ReceivedMessage, SmtpSink
 from tests.sla.desk import CS_HEAD, GM, HEAD, OWNER, PROPERTY_HEAD, desk_sections
 
 pytestmark = pytest.mark.imap
 
 LEAK = "您好，3栋2单元1502卫生间天花板漏水，已经两天了，请尽快派师傅维修。谢谢！"
-
-
-def _complaint() -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = f"王女士 <{OWNER}>"
-    message["To"] = DESK
-    message["Subject"] = "卫生间漏水"
-    message["Message-ID"] = make_msgid(domain="owner.example")
-    message["Date"] = "Tue, 01 Dec 2026 09:55:00 +0800"
-    message.set_content(LEAK)
-    return message
 
 
 def _foxmail_reply(original: EmailMessage, sender: str, text: str) -> EmailMessage:
@@ -50,16 +47,6 @@ def _new(sink: SmtpSink, seen: int) -> list[ReceivedMessage]:
     return sink.messages[seen:]
 
 
-def _to(new: list[ReceivedMessage], address: str, purpose: str) -> EmailMessage:
-    found = [
-        r.message
-        for r in new
-        if r.rcpt_tos == [address] and r.message["X-Complaintd-Purpose"] == purpose
-    ]
-    assert len(found) == 1, [(r.rcpt_tos, r.message["X-Complaintd-Purpose"]) for r in new]
-    return found[0]
-
-
 def test_reminder_then_escalation_then_reassign_by_mail(
     dovecot: DovecotServer, smtp_sink: SmtpSink, make_settings, tmp_path: Path
 ) -> None:
@@ -73,24 +60,31 @@ def test_reminder_then_escalation_then_reassign_by_mail(
     )
     config = write_config(tmp_path / "complaintd.toml", settings)
 
-    dovecot.append(_complaint().as_bytes())
+    dovecot.append(
+        complaint(
+            f"王女士 <{OWNER}>",
+            subject="卫生间漏水",
+            body=LEAK,
+            date="Tue, 01 Dec 2026 09:55:00 +0800",
+        ).as_bytes()
+    )
     cli(config, "--now", "2026-12-01T10:00:00+08:00", "run", "--once")
     first = _new(smtp_sink, 0)
-    assignment = _to(first, HEAD, "assignment")
+    assignment = only_mail(first, HEAD, "assignment")
     number = str(assignment["X-Complaintd-Ticket"])
-    assert _to(first, OWNER, "ack")["X-Complaintd-Ticket"] == number
+    assert only_mail(first, OWNER, "ack")["X-Complaintd-Ticket"] == number
 
     # The survey is due Wednesday 18:00: its due day opens at 09:00 with a reminder.
     seen = len(smtp_sink.messages)
     cli(config, "--now", "2026-12-02T09:00:30+08:00", "run", "--once")
-    reminder = _to(_new(smtp_sink, seen), HEAD, "reminder")
+    reminder = only_mail(_new(smtp_sink, seen), HEAD, "reminder")
     assert number in str(reminder["Subject"]) and "现场查勘" in str(reminder["Subject"])
     assert len(_new(smtp_sink, seen)) == 1
 
     # It passes: the ticket goes up the engineering ladder to the customer-service head.
     seen = len(smtp_sink.messages)
     cli(config, "--now", "2026-12-02T18:00:30+08:00", "run", "--once")
-    escalation = _to(_new(smtp_sink, seen), CS_HEAD, "escalation")
+    escalation = only_mail(_new(smtp_sink, seen), CS_HEAD, "escalation")
     assert str(escalation["Reply-To"]).startswith(f"complaints+{number}.d.")
     text = plain_text(escalation)
     assert "卫生间天花板漏水" in text and "reminder" in text and "assigned" in text
@@ -103,9 +97,9 @@ def test_reminder_then_escalation_then_reassign_by_mail(
     seen = len(smtp_sink.messages)
     cli(config, "--now", "2026-12-02T18:25:00+08:00", "run", "--once")
     new = _new(smtp_sink, seen)
-    handed = _to(new, PROPERTY_HEAD, "assignment")
+    handed = only_mail(new, PROPERTY_HEAD, "assignment")
     assert number in str(handed["Subject"]) and "卫生间天花板漏水" in plain_text(handed)
-    confirmation = _to(new, CS_HEAD, "confirmation")
+    confirmation = only_mail(new, CS_HEAD, "confirmation")
     assert "reassigned from engineering to property" in plain_text(confirmation)
     shown = json.loads(cli(config, "tickets", "show", number, "--json").stdout)
     assert shown["department"] == "property"

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from daemon.clock import set_clock
-from tests.e2e import DESK, cli, imap_section, plain_text, smtp_section, write_config
+from tests.e2e import (
+    cli,
+    complaint,
+    imap_section,
+    only_mail,
+    plain_text,
+    smtp_section,
+    write_config,
+)
 from tests.servers import DovecotServer, ReceivedMessage, SmtpSink
 from tests.sla.desk import CS_HEAD, GM, HEAD, desk_sections, make_desk
 
@@ -27,27 +33,6 @@ LEAK = (
     "días. Por favor, envíen a un fontanero cuanto antes. Gracias."
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _complaint() -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = f"Lucía Pérez <{OWNER}>"
-    message["To"] = DESK
-    message["Subject"] = "Gotera en el baño"
-    message["Message-ID"] = make_msgid(domain="propietaria.example")
-    message["Date"] = "Tue, 01 Dec 2026 09:55:00 +0800"
-    message.set_content(LEAK)
-    return message
-
-
-def _one(new: list[ReceivedMessage], address: str, purpose: str) -> EmailMessage:
-    found = [
-        r.message
-        for r in new
-        if r.rcpt_tos == [address] and r.message["X-Complaintd-Purpose"] == purpose
-    ]
-    assert len(found) == 1, [(r.rcpt_tos, r.message["X-Complaintd-Purpose"]) for r in new]
-    return found[0]
 
 
 def _run(config: Path, sink: SmtpSink, moment: str) -> list[ReceivedMessage]:
@@ -72,21 +57,28 @@ def test_escalations_are_in_each_readers_language(
     )
     config = write_config(tmp_path / "complaintd.toml", settings)
 
-    dovecot.append(_complaint().as_bytes())
+    dovecot.append(
+        complaint(
+            f"Lucía Pérez <{OWNER}>",
+            subject="Gotera en el baño",
+            body=LEAK,
+            date="Tue, 01 Dec 2026 09:55:00 +0800",
+        ).as_bytes()
+    )
     first = _run(config, smtp_sink, "2026-12-01T10:00:00+08:00")
-    assignment = _one(first, HEAD, "assignment")
+    assignment = only_mail(first, HEAD, "assignment")
     number = str(assignment["X-Complaintd-Ticket"])
     assert assignment["Content-Language"] == "es"
 
     # The survey is due Wednesday 18:00; the Spanish head is reminded in Spanish.
-    reminder = _one(_run(config, smtp_sink, "2026-12-02T09:00:30+08:00"), HEAD, "reminder")
+    reminder = only_mail(_run(config, smtp_sink, "2026-12-02T09:00:30+08:00"), HEAD, "reminder")
     subject = str(reminder["Subject"])
     assert reminder["Content-Language"] == "es"
     assert subject.startswith(f"[{number}] Recordatorio: visita de inspección"), subject
 
     # It passes: the customer-service head reads the escalation in English ...
     escalated = _run(config, smtp_sink, "2026-12-02T18:00:30+08:00")
-    to_service = _one(escalated, CS_HEAD, "escalation")
+    to_service = only_mail(escalated, CS_HEAD, "escalation")
     subject = str(to_service["Subject"])
     assert to_service["Content-Language"] == "en"
     assert subject.startswith(f"[{number}] Escalation (level 1): on-site survey"), subject
@@ -95,7 +87,7 @@ def test_escalations_are_in_each_readers_language(
     assert not [r for r in escalated if r.rcpt_tos == [GM]]
 
     # ... and a working day later the general manager in Chinese.
-    to_manager = _one(_run(config, smtp_sink, "2026-12-03T18:00:30+08:00"), GM, "escalation")
+    to_manager = only_mail(_run(config, smtp_sink, "2026-12-03T18:00:30+08:00"), GM, "escalation")
     subject = str(to_manager["Subject"])
     assert to_manager["Content-Language"] == "zh"
     assert subject.startswith(f"[{number}] 逐级上报（第2级）：现场查勘"), subject
