@@ -92,8 +92,8 @@ class Service:
             return Pipeline(self.settings, self.db, on_outbox=self._enqueue)
         with self.db.transaction() as session:
             outbox.release_claims(session)
-            if not once and (waiting := outbox.retry_now(session)):
-                log.info("%d mail(s) waiting for a retry are due now", len(waiting))
+            if not once:
+                outbox.retry_now(session)
         self.dispatch_thread = DispatchThread(Dispatcher(self.settings, self.db))
         self.dispatch_thread.start()
         return Pipeline(self.settings, self.db, on_outbox=self.dispatch_thread.notify)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, select, update
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from daemon.clock import utcnow
 from daemon.mail.compose import Composed, render
 from daemon.store.models import Outbox, Ticket
+
+log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 120
 """How long a dispatcher owns a row it is sending; after that another may take it over."""
@@ -104,7 +107,10 @@ def retry_now(session: Session) -> list[int]:
         .values(next_attempt_at=now)
         .returning(Outbox.id)
     )
-    return sorted(moved)
+    ids = sorted(moved)
+    if ids:
+        log.info("%d mail(s) waiting for a retry are due now", len(ids))
+    return ids
 
 
 def claim(session: Session, ids: list[int]) -> list[Outbox]:

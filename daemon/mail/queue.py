@@ -46,8 +46,6 @@ class MailQueue:
         with db.transaction() as session:
             ids = outbox.retry_now(session)
         self.enqueue(ids)
-        if ids:
-            log.info("%d mail(s) waiting for a retry are due now", len(ids))
         return ids
 
 
